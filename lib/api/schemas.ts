@@ -1,0 +1,63 @@
+import { z } from "zod";
+import { WorkflowDocumentSchema } from "../workflow/format";
+import { VENUES } from "../providers/types";
+
+/** Request bodies of the HTTP API. Pure zod: the route handlers and the browser share them. */
+
+export const RunModeSchema = z.enum(["simulated", "paper", "live"], { error: 'must be "simulated", "paper" or "live"' });
+
+export const RunOptionsSchema = z.object({
+  mode: RunModeSchema.optional(),
+  /** Seed of the simulated market: the same seed at the same `at` reproduces a run exactly. */
+  seed: z.number({ error: "must be a number" }).int("must be a whole number").optional(),
+  /** The instant the simulated market is read at (ISO 8601 or ms since the epoch); default now. */
+  at: z.union([z.iso.datetime({ error: "must be an ISO 8601 time" }), z.number().int().nonnegative()], { error: "must be an ISO 8601 time or ms since the epoch" }).optional(),
+});
+
+export const ExecuteRequestSchema = RunOptionsSchema.extend({
+  workflow: z.unknown().refine((v) => v !== undefined, "is required"),
+});
+
+const nameSchema = z.string({ error: "must be a string" }).trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
+const descriptionSchema = z.string({ error: "must be a string" }).max(5_000, "must be at most 5,000 characters");
+
+export const CreateWorkflowSchema = z.object({
+  name: nameSchema,
+  description: descriptionSchema.optional(),
+  workflow: z.unknown().refine((v) => v !== undefined, "is required"),
+});
+
+export const UpdateWorkflowSchema = z
+  .object({
+    name: nameSchema.optional(),
+    description: descriptionSchema.optional(),
+    workflow: z.unknown().optional(),
+  })
+  .refine((b) => b.name !== undefined || b.description !== undefined || b.workflow !== undefined, "give at least one of name, description, workflow");
+
+export const ProviderSchema = z.enum(VENUES, { error: `must be one of ${VENUES.join(", ")}` });
+export type Provider = z.infer<typeof ProviderSchema>;
+
+const secret = (label: string) => z.string({ error: `${label} must be a string` }).trim().min(1, `${label} must not be empty`).max(10_000);
+
+/** The secret fields each venue's credentials consist of. Unknown fields are refused (likely typos). */
+export const CREDENTIAL_FIELDS = {
+  binance: z.strictObject({ api_key: secret("api_key"), api_secret: secret("api_secret") }),
+  polymarket: z.strictObject({
+    private_key: secret("private_key"),
+    api_key: secret("api_key").optional(),
+    api_secret: secret("api_secret").optional(),
+    api_passphrase: secret("api_passphrase").optional(),
+    funder_address: secret("funder_address").optional(),
+  }),
+  kalshi: z.strictObject({ key_id: secret("key_id"), private_key: secret("private_key") }),
+} as const;
+
+export const CreateProfileSchema = z.object({
+  name: nameSchema,
+  provider: ProviderSchema,
+  credentials: z.record(z.string(), z.unknown(), { error: "must be an object of secret fields" }),
+  live_capable: z.boolean({ error: "must be true or false" }).optional(),
+});
+
+export { WorkflowDocumentSchema };

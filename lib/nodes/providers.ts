@@ -1,0 +1,87 @@
+import { defineNode, type AnyNodeDefinition } from "../workflow/definition";
+import type { PortSpec } from "../workflow/ports";
+import { CANDLE_INTERVALS, type CandleInterval, type Venue } from "../providers/types";
+import { DEFAULT_SYMBOL } from "./market-props";
+
+/**
+ * Provider nodes read one market on one venue. Their outputs are their enabled endpoints, always in this
+ * order (the seed's four first), so a connection's port index means the same thing in every document.
+ */
+export const ENDPOINTS = ["price_feed", "balance", "positions", "orderbook", "candles"] as const;
+export type Endpoint = (typeof ENDPOINTS)[number];
+
+const ENDPOINT_PORTS: Record<Endpoint, PortSpec> = {
+  price_feed: { name: "price_feed", type: "number", label: "Price", description: "Mid price of the market" },
+  balance: { name: "balance", type: "number", label: "Balance", description: "Available cash on the venue" },
+  positions: { name: "positions", type: "positions", label: "Positions", description: "Open positions on the venue" },
+  orderbook: { name: "orderbook", type: "orderbook", label: "Order book", description: "Bids and asks, best first" },
+  candles: { name: "candles", type: "candles", label: "Candles", description: "OHLCV candles, oldest first" },
+};
+
+interface ProviderProps {
+  [key: string]: unknown;
+  profile_id: string | null;
+  enabled_endpoints: Endpoint[];
+  symbol: string;
+  candle_interval: CandleInterval;
+  candle_limit: number;
+  book_depth: number;
+}
+
+const LABELS: Record<Venue, { label: string; description: string; market: string }> = {
+  polymarket: { label: "Polymarket", description: "Prediction-market prices, books and candles for one outcome token", market: "Token id" },
+  binance: { label: "Binance", description: "Spot prices, order books and candles for one trading pair", market: "Symbol" },
+  kalshi: { label: "Kalshi", description: "Event-contract prices, books and candles for one market ticker", market: "Ticker" },
+};
+
+function enabledOf(props: ProviderProps): Endpoint[] {
+  const enabled = new Set(props.enabled_endpoints ?? []);
+  return ENDPOINTS.filter((e) => enabled.has(e));
+}
+
+function providerNode(venue: Venue): AnyNodeDefinition {
+  const info = LABELS[venue];
+  return defineNode<ProviderProps>({
+    category: "providers",
+    type: venue,
+    label: info.label,
+    description: info.description,
+    inputs: [],
+    outputs: (props) => enabledOf(props).map((e) => ENDPOINT_PORTS[e]),
+    properties: [
+      { kind: "profile", name: "profile_id", label: "Credential profile", provider: venue, default: null, description: "Needed for balance and positions on a live venue" },
+      {
+        kind: "multi",
+        name: "enabled_endpoints",
+        label: "Endpoints",
+        default: ["price_feed"],
+        options: ENDPOINTS.map((e) => ({ value: e, label: ENDPOINT_PORTS[e].label ?? e })),
+        description: "Each enabled endpoint is an output, in the order listed",
+      },
+      { kind: "string", name: "symbol", label: info.market, default: DEFAULT_SYMBOL[venue], maxLength: 200 },
+      { kind: "enum", name: "candle_interval", label: "Candle interval", default: "1h", options: CANDLE_INTERVALS.map((i) => ({ value: i, label: i })) },
+      { kind: "number", name: "candle_limit", label: "Candles", default: 100, min: 1, max: 1000, integer: true },
+      { kind: "number", name: "book_depth", label: "Book depth", default: 10, min: 1, max: 100, integer: true },
+    ],
+    async run({ props, services, signal }) {
+      const market = { venue, symbol: props.symbol.trim() || DEFAULT_SYMBOL[venue] };
+      const fetchers: Record<Endpoint, () => Promise<unknown>> = {
+        price_feed: async () => (await services.market.getQuote(market, signal)).price,
+        balance: async () => (await services.broker.getBalance(venue, signal)).available,
+        positions: () => services.broker.getPositions(venue, signal),
+        orderbook: async () => {
+          const book = await services.market.getOrderBook(market, props.book_depth, signal);
+          return { bids: book.bids, asks: book.asks };
+        },
+        candles: () => services.market.getCandles(market, props.candle_interval, props.candle_limit, signal),
+      };
+      const enabled = enabledOf(props);
+      const values = await Promise.all(enabled.map((e) => fetchers[e]()));
+      const output: Record<string, unknown> = {};
+      enabled.forEach((e, i) => (output[e] = values[i]));
+      return output;
+    },
+  });
+}
+
+export const providerNodes: AnyNodeDefinition[] = [providerNode("polymarket"), providerNode("binance"), providerNode("kalshi")];

@@ -1,0 +1,127 @@
+/**
+ * The seams between nodes and the outside world. Nodes only see these interfaces; part 1 implements
+ * them with a simulated market and a paper broker, part 4 adds the venues' real APIs behind them.
+ */
+
+export const VENUES = ["polymarket", "binance", "kalshi"] as const;
+export type Venue = (typeof VENUES)[number];
+
+export interface MarketRef {
+  venue: Venue;
+  /** Binance symbol (BTCUSDT), Polymarket token id, or Kalshi ticker. */
+  symbol: string;
+}
+
+export interface Quote {
+  /** Last/mid price. Prediction markets quote a probability in dollars per share (0..1). */
+  price: number;
+  bid: number;
+  ask: number;
+  /** When the quote was observed (ISO 8601). */
+  at: string;
+}
+
+/** [price, size] levels; bids best (highest) first, asks best (lowest) first. */
+export interface OrderBook {
+  bids: [number, number][];
+  asks: [number, number][];
+  at: string;
+}
+
+export interface Candle {
+  /** Open time, ms since the epoch. */
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+export const CANDLE_INTERVALS = ["1m", "5m", "15m", "1h", "4h", "1d"] as const;
+export type CandleInterval = (typeof CANDLE_INTERVALS)[number];
+
+export interface MarketData {
+  /** "simulated" for the seeded market; real clients say "live". */
+  readonly source: "simulated" | "live";
+  getQuote(market: MarketRef, signal?: AbortSignal): Promise<Quote>;
+  getOrderBook(market: MarketRef, depth: number, signal?: AbortSignal): Promise<OrderBook>;
+  /** The last `limit` closed-or-current candles, oldest first. */
+  getCandles(market: MarketRef, interval: CandleInterval, limit: number, signal?: AbortSignal): Promise<Candle[]>;
+}
+
+export interface Position {
+  venue: Venue;
+  symbol: string;
+  /** Positive long, negative short. */
+  quantity: number;
+  averagePrice: number;
+}
+
+export interface Balance {
+  venue: Venue;
+  currency: string;
+  available: number;
+}
+
+export type OrderSide = "buy" | "sell";
+export type OrderStatus = "filled" | "open" | "cancelled" | "rejected";
+
+export interface OrderRequest {
+  venue: Venue;
+  symbol: string;
+  side: OrderSide;
+  quantity: number;
+  /** Absent for a market order. */
+  limitPrice?: number;
+  /** Derived from run and node, so a retried request is recognisably the same order. */
+  clientOrderId: string;
+}
+
+export interface Order {
+  id: string;
+  clientOrderId: string;
+  venue: Venue;
+  symbol: string;
+  side: OrderSide;
+  type: "market" | "limit";
+  quantity: number;
+  filledQuantity: number;
+  limitPrice: number | null;
+  averagePrice: number | null;
+  fee: number;
+  status: OrderStatus;
+  /** Why a rejected order was rejected. */
+  reason?: string;
+  /** "paper" or "live": where the order went. */
+  broker: string;
+  at: string;
+}
+
+export interface Broker {
+  /** "paper" or "live". */
+  readonly kind: string;
+  placeOrder(request: OrderRequest, signal?: AbortSignal): Promise<Order>;
+  cancelOrder(venue: Venue, orderId: string, signal?: AbortSignal): Promise<Order>;
+  getBalance(venue: Venue, signal?: AbortSignal): Promise<Balance>;
+  getPositions(venue: Venue, signal?: AbortSignal): Promise<Position[]>;
+  /** Realised plus unrealised profit and loss since the start of the UTC day, in the quote currency. */
+  getDailyPnl(venue: Venue, signal?: AbortSignal): Promise<number>;
+}
+
+export interface Notification {
+  nodeId: string;
+  message: string;
+  at: string;
+}
+
+export interface Notifier {
+  notify(notification: Notification): Promise<void> | void;
+}
+
+/** Everything a node may reach outside itself. */
+export interface NodeServices {
+  market: MarketData;
+  broker: Broker;
+  notifier: Notifier;
+}
