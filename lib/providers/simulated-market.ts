@@ -61,8 +61,8 @@ interface VenueProfile {
 
 const PROFILES: Record<Venue, VenueProfile> = {
   binance: { sigma: 0.0008, tick: 0.01, prediction: false, baseVolume: 25 },
-  polymarket: { sigma: 0.012, tick: 0.01, prediction: true, baseVolume: 5_000 },
-  kalshi: { sigma: 0.012, tick: 0.01, prediction: true, baseVolume: 800 },
+  polymarket: { sigma: 0.009, tick: 0.01, prediction: true, baseVolume: 5_000 },
+  kalshi: { sigma: 0.009, tick: 0.01, prediction: true, baseVolume: 800 },
 };
 
 function basePrice(venue: Venue, symbol: string, key: number): number {

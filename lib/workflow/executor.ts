@@ -179,8 +179,8 @@ export function executeWorkflow(workflow: CompiledWorkflow, options: ExecuteOpti
       const guard = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           const err = new NodeTimeoutError(`timed out after ${timeoutMs} ms`);
+          reject(err); // first, so the race reports the timeout rather than the node's reaction to the abort
           controller.abort(err);
-          reject(err);
         }, timeoutMs);
         controller.signal.addEventListener("abort", () => reject(controller.signal.reason ?? new Error("aborted")), { once: true });
       });
