@@ -71,8 +71,8 @@ describe("validateWorkflow", () => {
 
   it("rejects a document that is not one", () => {
     expect(problems("nope")[0]!.code).toBe("schema");
-    expect(problems({ connections: [] })[0]!.path).toBe("blocks");
-    expect(problems({ blocks: [], connections: [{ from: { blockId: "a", index: -1 }, to: { blockId: "b", index: 0 } }] })[0]!.path).toBe("connections[0].from.index");
+    expect(problems({ connections: [] })[0]).toMatchObject({ code: "schema", path: "blocks" });
+    expect(problems({ blocks: [], connections: [{ from: { blockId: "a", index: -1 }, to: { blockId: "b", index: 0 } }] })[0]).toMatchObject({ path: "connections[0].from.index" });
   });
 
   it("rejects an unknown category or type, and says where a known type belongs", () => {
