@@ -3,6 +3,7 @@ import type { PortSpec } from "../workflow/ports";
 import type { PropertySpec, PropertyValues } from "../workflow/properties";
 import { marketOf, symbolProperty, venueProperty } from "./market-props";
 import { optionalNumber, signalOf } from "./inputs";
+import { compare } from "./conditions";
 
 /**
  * Risk gates sit between a decision and its order: signal and amount in, signal and amount out. The gate
@@ -86,7 +87,8 @@ function exitRule(type: "stop_loss" | "take_profit"): AnyNodeDefinition {
       const price = optionalNumber(inputs, "price") ?? (await services.market.getQuote(market, signal)).price;
       const entry = optionalNumber(inputs, "entry_price") ?? position!.averagePrice;
       const level = stop ? entry * (1 - props.percent / 100) : entry * (1 + props.percent / 100);
-      const exit = stop ? price <= level : price >= level;
+      // Tolerant comparison: entry x (1 +- percent) is rarely exact in floating point (0.4 x 1.1 = 0.44000000000000006).
+      const exit = stop ? compare(price, "<=", level) : compare(price, ">=", level);
       return { exit, amount: exit ? held : 0 };
     },
   });

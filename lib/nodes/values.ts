@@ -62,4 +62,21 @@ export const valueNodes: AnyNodeDefinition[] = [
       return { result };
     },
   }),
+  defineNode<{ ms: number }>({
+    category: "values",
+    type: "delay",
+    label: "Delay",
+    description: "Passes its input on after waiting a number of milliseconds (stops early if the run is cancelled)",
+    inputs: [{ name: "value", type: "any" }],
+    outputs: [{ name: "value", type: "any" }],
+    properties: [{ kind: "number", name: "ms", label: "Wait (ms)", default: 1_000, min: 0, max: 60_000, integer: true }],
+    run: ({ inputs, props, signal }) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => resolve({ value: inputs.value ?? null }), props.ms);
+        signal.addEventListener("abort", () => {
+          clearTimeout(timer);
+          reject(new Error("delay interrupted"));
+        }, { once: true });
+      }),
+  }),
 ];

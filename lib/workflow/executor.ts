@@ -1,5 +1,6 @@
 import type { NodeServices } from "../providers/types";
-import type { NodeOutput, RunMode } from "./definition";
+import type { NodeOutput, NodeRunContext, RunMode } from "./definition";
+import type { PropertyValues } from "./properties";
 import { applyRunEvent, emptyRunResult, type RunEvent, type RunResult, type RunStatus } from "./events";
 import { IndexHeap } from "./graph";
 import type { CompiledBlock, CompiledWorkflow } from "./validate";
@@ -40,9 +41,46 @@ function isPromise(value: unknown): value is Promise<unknown> {
 
 /** The output as stored and reported: itself, or a preview when its JSON exceeds the cap. */
 export function capOutput(output: unknown, maxBytes: number): unknown {
+  // Fast path: a flat object of numbers, booleans, nulls and short strings is small and serialisable.
+  if (typeof output === "object" && output !== null && !Array.isArray(output)) {
+    let size = 2;
+    let flat = true;
+    for (const key in output) {
+      const v = (output as Record<string, unknown>)[key];
+      const t = typeof v;
+      if (t === "number" || t === "boolean" || v === null || v === undefined) size += key.length + 30;
+      else if (t === "string") size += key.length + 6 + 6 * (v as string).length;
+      else {
+        flat = false;
+        break;
+      }
+    }
+    if (flat && size <= maxBytes) return output;
+  }
   const json = JSON.stringify(output) ?? "null";
   if (json.length <= maxBytes) return output;
   return { truncated: true, bytes: json.length, limit: maxBytes, preview: json.slice(0, 2_000) };
+}
+
+/**
+ * A node's run context. Its AbortController is made on first use: most compute nodes are synchronous
+ * and never look at their signal, and making one per node was the executor's largest single cost.
+ */
+class LazySignalContext implements NodeRunContext {
+  private controller: AbortController | undefined;
+  constructor(
+    readonly inputs: Record<string, unknown>,
+    readonly props: PropertyValues,
+    readonly services: NodeServices,
+    readonly block: { id: string; name: string },
+    readonly run: { id: string; mode: RunMode; now: Date },
+  ) {}
+  get signal(): AbortSignal {
+    return this.control().signal;
+  }
+  control(): AbortController {
+    return (this.controller ??= new AbortController());
+  }
 }
 
 let runCounter = 0;
@@ -67,6 +105,7 @@ export function executeWorkflow(workflow: CompiledWorkflow, options: ExecuteOpti
   const { blocks, inputSources, successors } = workflow;
   const n = blocks.length;
 
+  const runInfo = { id: runId, mode, now };
   let seq = 0;
   let result = emptyRunResult(mode);
   const emit = (e: RunEvent) => {
@@ -153,18 +192,10 @@ export function executeWorkflow(workflow: CompiledWorkflow, options: ExecuteOpti
       const b = blocks[i]!;
       emit({ event: "node-started", seq: ++seq, ...ref(b) });
       const t0 = performance.now();
-      const controller = new AbortController();
-      const onRunAbort = () => controller.abort(runSignal?.reason);
+      const ctx = new LazySignalContext(gatherInputs(b), b.props, options.services, { id: b.id, name: b.name }, runInfo);
       let value: unknown;
       try {
-        value = b.def.run({
-          inputs: gatherInputs(b),
-          props: b.props,
-          signal: controller.signal,
-          services: options.services,
-          block: { id: b.id, name: b.name },
-          run: { id: runId, mode, now },
-        });
+        value = b.def.run(ctx);
       } catch (err) {
         fail(i, err, t0);
         return;
@@ -173,6 +204,8 @@ export function executeWorkflow(workflow: CompiledWorkflow, options: ExecuteOpti
         succeed(i, value, t0);
         return;
       }
+      const ctl = ctx.control();
+      const onRunAbort = () => ctl.abort(runSignal?.reason);
       inFlight++;
       runSignal?.addEventListener("abort", onRunAbort, { once: true });
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -180,9 +213,9 @@ export function executeWorkflow(workflow: CompiledWorkflow, options: ExecuteOpti
         timer = setTimeout(() => {
           const err = new NodeTimeoutError(`timed out after ${timeoutMs} ms`);
           reject(err); // first, so the race reports the timeout rather than the node's reaction to the abort
-          controller.abort(err);
+          ctl.abort(err);
         }, timeoutMs);
-        controller.signal.addEventListener("abort", () => reject(controller.signal.reason ?? new Error("aborted")), { once: true });
+        ctl.signal.addEventListener("abort", () => reject(ctl.signal.reason ?? new Error("aborted")), { once: true });
       });
       const settle = () => {
         clearTimeout(timer);

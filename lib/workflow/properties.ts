@@ -102,12 +102,57 @@ export function propertiesSchema(specs: readonly PropertySpec[]): z.ZodType<Prop
 
 /** The block's properties with every missing declared property filled from its default. */
 export function withDefaults(specs: readonly PropertySpec[], values: PropertyValues | undefined): PropertyValues {
-  const out: PropertyValues = { ...(values ?? {}) };
-  for (const spec of specs) {
+  const out: PropertyValues = {};
+  if (values) for (const key in values) out[key] = values[key];
+  for (let i = 0; i < specs.length; i++) {
+    const spec = specs[i]!;
     if (out[spec.name] === undefined) {
       const d = spec.default;
-      out[spec.name] = Array.isArray(d) ? [...d] : d;
+      out[spec.name] = Array.isArray(d) ? d.slice() : d;
     }
   }
   return out;
+}
+
+function isPlainValue(spec: PropertySpec, v: unknown): boolean {
+  switch (spec.kind) {
+    case "number":
+      if (v === null) return spec.nullable === true;
+      return (
+        typeof v === "number" &&
+        Number.isFinite(v) &&
+        (!spec.integer || Number.isInteger(v)) &&
+        (spec.min === undefined || v >= spec.min) &&
+        (spec.max === undefined || v <= spec.max)
+      );
+    case "boolean":
+      return typeof v === "boolean";
+    case "string":
+      return typeof v === "string" && v.length <= (spec.maxLength ?? 10_000);
+    case "enum":
+      return typeof v === "string" && spec.options.some((o) => o.value === v);
+    default:
+      return false; // lists, profiles and cron strings always go through zod
+  }
+}
+
+/**
+ * Checks a block's properties against its specs. Values that are plainly valid (the common case) are
+ * accepted on a fast path that applies exactly the zod schema's rules for simple kinds; anything else
+ * goes through the zod schema, which alone words the error messages.
+ */
+export function checkProperties(
+  specs: readonly PropertySpec[],
+  schema: z.ZodType<PropertyValues>,
+  values: Record<string, unknown>,
+): { success: true; data: PropertyValues } | { success: false; error: z.ZodError } {
+  let plain = true;
+  for (let i = 0; i < specs.length && plain; i++) {
+    const spec = specs[i]!;
+    const v = values[spec.name];
+    if (v !== undefined && (spec.validate || !isPlainValue(spec, v))) plain = false;
+  }
+  if (plain) return { success: true, data: values };
+  const r = schema.safeParse(values);
+  return r.success ? { success: true, data: r.data } : { success: false, error: r.error };
 }

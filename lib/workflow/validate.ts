@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { WorkflowDocumentSchema, type Block, type WorkflowDocument } from "./format";
 import { portsCompatible, type PortSpec } from "./ports";
-import { propertiesSchema, withDefaults, type PropertyValues } from "./properties";
+import { checkProperties, propertiesSchema, withDefaults, type PropertyValues } from "./properties";
 import { resolvePorts, type AnyNodeDefinition, type NodeCatalog } from "./definition";
 import { findCycles, topologicalOrder } from "./graph";
 
@@ -106,12 +106,50 @@ function effectivePorts(
   return out;
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isId = (v: unknown) => typeof v === "string" && v.length >= 1 && v.length <= 200;
+
+function plainPorts(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!Array.isArray(v)) return false;
+  for (const p of v) if (!isObject(p) || typeof p.name !== "string" || p.name.length < 1) return false;
+  return true;
+}
+
+function plainEndpoint(v: unknown): boolean {
+  return isObject(v) && isId(v.blockId) && typeof v.index === "number" && Number.isInteger(v.index) && v.index >= 0;
+}
+
+/**
+ * The structural check on its fast path: returns the document when it plainly satisfies every rule of
+ * WorkflowDocumentSchema (checked field by field, no stricter and no looser), else null, and then the
+ * zod schema itself decides and words the problems. Keeps 100k-block documents cheap to validate.
+ */
+export function plainDocument(raw: unknown): WorkflowDocument | null {
+  if (!isObject(raw) || !Array.isArray(raw.blocks) || raw.blocks.length > 200_000) return null;
+  const connections = raw.connections === undefined ? [] : raw.connections;
+  if (!Array.isArray(connections) || connections.length > 400_000) return null;
+  for (const b of raw.blocks as unknown[]) {
+    if (!isObject(b) || !isId(b.id) || typeof b.category !== "string" || typeof b.type !== "string") return null;
+    if (b.name !== undefined && (typeof b.name !== "string" || b.name.length > 200)) return null;
+    if (b.properties !== undefined && !isObject(b.properties)) return null;
+    if (!plainPorts(b.inputs) || !plainPorts(b.outputs)) return null;
+    if (b.position !== undefined) {
+      const p = b.position;
+      if (!isObject(p) || typeof p.x !== "number" || !Number.isFinite(p.x) || typeof p.y !== "number" || !Number.isFinite(p.y)) return null;
+    }
+  }
+  for (const c of connections as unknown[]) if (!isObject(c) || !plainEndpoint(c.from) || !plainEndpoint(c.to)) return null;
+  return (raw.connections === undefined ? { ...raw, connections: [] } : raw) as WorkflowDocument;
+}
+
 /**
  * Validates a workflow document against the catalog and compiles it for execution. Collects every
  * problem it can find rather than stopping at the first; structural (schema) problems stop it early.
  */
 export function validateWorkflow(raw: unknown, catalog: NodeCatalog): ValidationResult {
-  const parsed = WorkflowDocumentSchema.safeParse(raw);
+  const fast = plainDocument(raw);
+  const parsed = fast ? { success: true as const, data: fast } : WorkflowDocumentSchema.safeParse(raw);
   if (!parsed.success) {
     return {
       ok: false,
@@ -149,7 +187,7 @@ export function validateWorkflow(raw: unknown, catalog: NodeCatalog): Validation
       });
       return;
     }
-    const checked = propsSchemaOf(def).safeParse(block.properties ?? {});
+    const checked = checkProperties(def.properties, propsSchemaOf(def), block.properties ?? {});
     if (!checked.success) {
       for (const issue of checked.error.issues) {
         const property = String(issue.path[0] ?? "");
