@@ -19,7 +19,12 @@ interface OrderProps {
 
 /** Derived from the run and the node, so a retried request can be recognised as the same order. */
 export function clientOrderId(runId: string, nodeId: string): string {
-  return `${runId}:${nodeId}`.slice(0, 64);
+  const id = `${runId}:${nodeId}`;
+  if (id.length <= 64) return id;
+  // Venues cap client order ids; a long node id is replaced by a hash so that two nodes never share one.
+  let h = 0x811c9dc5;
+  for (let i = 0; i < nodeId.length; i++) h = Math.imul(h ^ nodeId.charCodeAt(i), 0x01000193);
+  return `${runId.slice(0, 50)}:${(h >>> 0).toString(36)}`;
 }
 
 function orderNode(side: OrderSide): AnyNodeDefinition {

@@ -66,7 +66,7 @@ export const conditionNodes: AnyNodeDefinition[] = [
       const min = optionalNumber(inputs, "min") ?? -Infinity;
       const max = optionalNumber(inputs, "max") ?? Infinity;
       if (min > max) throw new Error(`min (${min}) is above max (${max})`);
-      return { pass: value >= min && value <= max };
+      return { pass: (min === -Infinity || compare(value, ">=", min)) && (max === Infinity || compare(value, "<=", max)) };
     },
   }),
   defineNode<{ operator: Operator; value2: number | null }>({

@@ -351,6 +351,12 @@ describe("PaperBroker: daily PnL", () => {
     expect(await broker.getDailyPnl("polymarket")).toBeCloseTo(-2, 8);
   });
 
+  it("counts a buy's fee as soon as it is paid", async () => {
+    const { broker } = setup();
+    await broker.placeOrder(request("binance", "BTCUSDT", "buy", 2)); // 2 @ 100, fee 0.2; mid 99.5
+    expect(await broker.getDailyPnl("binance")).toBeCloseTo(2 * (99.5 - 100) - 0.2, 8);
+  });
+
   it("adds realised to unrealised, per venue", async () => {
     const { market, broker } = setup();
     await broker.placeOrder(request("polymarket", "YES", "buy", 10)); // @ 0.50

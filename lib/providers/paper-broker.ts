@@ -141,6 +141,9 @@ export class PaperBroker implements Broker {
       position.averagePrice = round((position.averagePrice * position.quantity + notional) / qty);
       position.quantity = round(qty);
       this.account.balances[request.venue] = round(this.account.balances[request.venue] - notional - fee);
+      // A buy's fee is paid now: it is a realised loss (a sell's fee is netted into its PnL below).
+      position.realizedPnl = round(position.realizedPnl - fee);
+      this.account.realizedToday[request.venue] = round(this.account.realizedToday[request.venue] - fee);
     } else {
       const pnl = (averagePrice - position.averagePrice) * filled - fee;
       position.realizedPnl = round(position.realizedPnl + pnl);

@@ -78,7 +78,7 @@ function describePath(path: readonly PropertyKey[], raw: unknown): { path: strin
  * Resolves a block's effective ports: the catalog's, or, when the block lists its own (as the seed's
  * documents do), that list in that order, each name checked against the catalog.
  */
-function effectivePorts(
+export function effectivePorts(
   block: Block,
   direction: "input" | "output",
   catalogPorts: readonly PortSpec[],
