@@ -1,0 +1,153 @@
+/** Browser-side API access: fetchers, query keys (one factory), and the run-stream reader. */
+import type { NodeDescriptor } from "../nodes/describe";
+import type { RunMode } from "../workflow/definition";
+import type { WorkflowDocument } from "../workflow/format";
+import type { NodeResult, RunEvent, RunResult } from "../workflow/events";
+
+export const queryKeys = {
+  nodes: ["nodes"] as const,
+  workflows: ["workflows"] as const,
+  workflow: (id: string) => ["workflows", id] as const,
+  versions: (id: string) => ["workflows", id, "versions"] as const,
+  runs: (id: string) => ["workflows", id, "runs"] as const,
+  run: (id: string) => ["runs", id] as const,
+  profiles: (provider?: string) => ["profiles", provider ?? "all"] as const,
+};
+
+export class ApiRequestError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details: unknown,
+  ) {
+    super(message);
+  }
+}
+
+async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const res = await fetch(url, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let data: unknown = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    throw new ApiRequestError(res.status, `the server answered ${res.status} with something that is not JSON`, null);
+  }
+  if (!res.ok) {
+    const err = data as { error?: string; details?: unknown } | null;
+    throw new ApiRequestError(res.status, err?.error ?? `request failed (${res.status})`, err?.details ?? null);
+  }
+  return data as T;
+}
+
+export interface WorkflowSummary {
+  id: string;
+  name: string;
+  description: string;
+  version: number;
+  blocks: number;
+  created_at: string;
+  updated_at: string;
+}
+export interface WorkflowRecord extends Omit<WorkflowSummary, "blocks"> {
+  workflow: WorkflowDocument;
+}
+export interface WorkflowVersion {
+  version: number;
+  name: string;
+  description: string;
+  workflow: WorkflowDocument;
+  created_at: string;
+}
+export interface RunSummary {
+  id: string;
+  mode: string;
+  status: string;
+  duration: number | null;
+  errors: number;
+  version: number | null;
+  startedAt: string;
+}
+export interface StoredRun extends RunResult {
+  id: string;
+  startedAt: string;
+  results: NodeResult[];
+}
+export interface Profile {
+  id: string;
+  name: string;
+  provider: string;
+  created_at: string;
+  live_capable: boolean;
+  fields: string[];
+}
+
+export const api = {
+  nodes: () => request<NodeDescriptor[]>("GET", "/api/nodes"),
+  listWorkflows: () => request<WorkflowSummary[]>("GET", "/api/workflows"),
+  getWorkflow: (id: string) => request<WorkflowRecord>("GET", `/api/workflows/${encodeURIComponent(id)}`),
+  createWorkflow: (body: { name: string; description?: string; workflow: WorkflowDocument }) => request<WorkflowRecord>("POST", "/api/workflows", body),
+  updateWorkflow: (id: string, body: { name?: string; description?: string; workflow?: WorkflowDocument }) =>
+    request<WorkflowRecord>("PUT", `/api/workflows/${encodeURIComponent(id)}`, body),
+  deleteWorkflow: (id: string) => request<void>("DELETE", `/api/workflows/${encodeURIComponent(id)}`),
+  versions: (id: string) => request<WorkflowVersion[]>("GET", `/api/workflows/${encodeURIComponent(id)}/versions`),
+  runs: (id: string) => request<RunSummary[]>("GET", `/api/workflows/${encodeURIComponent(id)}/runs`),
+  run: (id: string) => request<StoredRun>("GET", `/api/runs/${encodeURIComponent(id)}`),
+  profiles: (provider?: string) => request<Profile[]>("GET", `/api/credentials/profiles${provider ? `?provider=${encodeURIComponent(provider)}` : ""}`),
+  createProfile: (body: { name: string; provider: string; credentials: Record<string, string> }) => request<Profile>("POST", "/api/credentials/profiles", body),
+  deleteProfile: (id: string) => request<void>("DELETE", `/api/credentials/profiles/${encodeURIComponent(id)}`),
+};
+
+/** Parses a Server-Sent Events byte stream into run events, calling `onEvent` for each as it arrives. */
+export async function readRunStream(body: ReadableStream<Uint8Array>, onEvent: (e: RunEvent) => void): Promise<void> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let cut: number;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const chunk = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      let event = "";
+      let data = "";
+      for (const line of chunk.split("\n")) {
+        if (line.startsWith("event: ")) event = line.slice(7);
+        else if (line.startsWith("data: ")) data += line.slice(6);
+      }
+      if (!data) continue;
+      if (event === "error") throw new Error((JSON.parse(data) as { error: string }).error);
+      onEvent(JSON.parse(data) as RunEvent);
+    }
+  }
+}
+
+/**
+ * Starts a streamed run: a saved, unchanged workflow runs through its runs endpoint (and is stored in its
+ * history); anything else through the execute endpoint. Aborting `signal` stops the run on the server.
+ */
+export async function streamRun(
+  target: { workflowId: string } | { workflow: WorkflowDocument },
+  options: { mode?: RunMode; signal: AbortSignal; onEvent: (e: RunEvent) => void },
+): Promise<void> {
+  const url = "workflowId" in target ? `/api/workflows/${encodeURIComponent(target.workflowId)}/runs` : "/api/workflow/execute";
+  const body = "workflowId" in target ? { mode: options.mode } : { workflow: target.workflow, mode: options.mode };
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "text/event-stream" },
+    body: JSON.stringify(body),
+    signal: options.signal,
+  });
+  if (!res.ok || !res.body) {
+    const err = (await res.json().catch(() => null)) as { error?: string; details?: unknown } | null;
+    throw new ApiRequestError(res.status, err?.error ?? `run request failed (${res.status})`, err?.details ?? null);
+  }
+  await readRunStream(res.body, options.onEvent);
+}
