@@ -10,7 +10,7 @@ import {
   type FinalConnectionState,
   type IsValidConnection,
 } from "@xyflow/react";
-import { useCallback, type DragEvent } from "react";
+import { useCallback, useEffect, type DragEvent } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { checkConnection } from "@/lib/editor/model";
 import { nodeTypes } from "@/components/nodes/block-node";
@@ -26,6 +26,7 @@ const minimapColor = (n: { data?: { category?: unknown } }) => {
 
 const defaultEdgeOptions = { type: "smoothstep" as const };
 const proOptions = { hideAttribution: true };
+const fitViewOptions = { maxZoom: 1, padding: 0.2 };
 
 /** The canvas: the only component that selects the node and edge arrays. */
 export function Canvas() {
@@ -33,7 +34,15 @@ export function Canvas() {
   const { nodes, edges } = useEditor(useShallow((s) => ({ nodes: s.nodes, edges: s.edges })));
   const onNodesChange = useEditor((s) => s.onNodesChange);
   const onEdgesChange = useEditor((s) => s.onEdgesChange);
-  const { screenToFlowPosition } = useReactFlow();
+  const { screenToFlowPosition, fitView } = useReactFlow();
+  const loads = useEditor((s) => s.loads);
+  // Fit a loaded workflow into view once its nodes have been measured. Not on every added node: a node
+  // dropped on the canvas stays where it was dropped.
+  useEffect(() => {
+    if (loads === 0) return;
+    const t = setTimeout(() => void fitView(fitViewOptions), 50);
+    return () => clearTimeout(t);
+  }, [loads, fitView]);
 
   const onConnect = useCallback((c: Connection) => void editor.getState().connect(c), [editor]);
 
@@ -96,7 +105,6 @@ export function Canvas() {
         deleteKeyCode={null}
         multiSelectionKeyCode={["Shift", "Meta", "Control"]}
         selectionKeyCode="Shift"
-        fitView
         minZoom={0.05}
         proOptions={proOptions}
         colorMode="dark"

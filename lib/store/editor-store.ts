@@ -42,6 +42,8 @@ export interface EditorState extends EditorMeta {
   notice: Notice | null;
   /** Validation messages by block id (and "" for the document as a whole), shown on the nodes. */
   problems: Record<string, string[]>;
+  /** Bumped whenever a document is loaded, so the canvas can fit it into view. */
+  loads: number;
 
   onNodesChange(changes: NodeChange<EditorNode>[]): void;
   onEdgesChange(changes: EdgeChange<FlowEdge>[]): void;
@@ -126,6 +128,7 @@ export function createEditorStore(catalog: NodeCatalog, initial?: Partial<Editor
       clipboard: null,
       notice: null,
       problems: {},
+      loads: 0,
 
       onNodesChange(changes) {
         const structural = changes.some((c) => c.type === "remove" || c.type === "add");
@@ -255,7 +258,7 @@ export function createEditorStore(catalog: NodeCatalog, initial?: Partial<Editor
 
       load({ document, ...meta }) {
         const flow = flowFromDocument(catalog, document);
-        set({ ...meta, nodes: flow.nodes as EditorNode[], edges: flow.edges, dirty: false, past: [], future: [], problems: {} });
+        set((s) => ({ ...meta, nodes: flow.nodes as EditorNode[], edges: flow.edges, dirty: false, past: [], future: [], problems: {}, loads: s.loads + 1 }));
       },
 
       markSaved(meta) {
