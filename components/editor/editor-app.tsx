@@ -104,9 +104,9 @@ function Workbench() {
     [editor, run],
   );
 
-  // Open the last workflow, or start a new one.
+  // Open the workflow the address names (?workflow=<id>), else the last one, else start a new one.
   useEffect(() => {
-    const last = localStorage.getItem(LAST_WORKFLOW_KEY);
+    const last = new URLSearchParams(window.location.search).get("workflow") ?? localStorage.getItem(LAST_WORKFLOW_KEY);
     if (!last) return;
     api.getWorkflow(last).then(loadRecord, () => localStorage.removeItem(LAST_WORKFLOW_KEY));
   }, [loadRecord]);

@@ -5,6 +5,7 @@ import { labelOf, portsOf, inHandle, outHandle } from "@/lib/editor/model";
 import type { EditorNode } from "@/lib/store/editor-store";
 import { useCatalog, useEditor, useRun } from "@/components/editor/editor-context";
 import { formatDuration, previewValue } from "@/components/ui/format";
+import { countRender } from "./render-probe";
 import styles from "./block-node.module.css";
 
 const STATUS_TEXT = { running: "running", succeeded: "ok", failed: "failed", skipped: "skipped" } as const;
@@ -14,6 +15,7 @@ const STATUS_TEXT = { running: "running", succeeded: "ok", failed: "failed", ski
  * result and its own validation problems by id, so a streamed event re-renders only this node.
  */
 function BlockNodeView({ id, data, selected }: NodeProps<EditorNode>) {
+  countRender(id);
   const catalog = useCatalog();
   const ports = useMemo(() => portsOf(catalog, data), [catalog, data]);
   const run = useRun((s) => s.byNode[id]);

@@ -1,0 +1,164 @@
+/**
+ * Does the canvas stay smooth with big graphs, and does an update re-render only what changed?
+ *
+ * Starts the production build (scripts/start.mjs, own port and database), saves generated graphs of 500
+ * and 2,000 nodes through the API, opens each in headless Chromium and measures:
+ * - time to first render: navigation start until every node is in the DOM;
+ * - dragging one node: frames per second and mean frame interval (requestAnimationFrame) while the
+ *   pointer moves in 60 steps, and node component renders per drag step (target: 1, the dragged node);
+ * - a streamed run: node component renders per node event (target: 1, the node the event is about).
+ * Node renders are counted by components/nodes/render-probe.ts, enabled only on this page.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
+import path from "node:path";
+import { chromium } from "@playwright/test";
+import { syntheticDag } from "./dag";
+
+const PORT = Number(process.env.BENCH_PORT ?? 3299);
+const BASE = `http://127.0.0.1:${PORT}`;
+const root = path.resolve(__dirname, "..");
+
+async function waitForServer(timeoutMs: number) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(`${BASE}/api/nodes`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error("server did not start");
+}
+
+function graph(n: number) {
+  const doc = syntheticDag(n, 7);
+  const cols = Math.ceil(Math.sqrt(n * 2));
+  return {
+    blocks: doc.blocks.map((b, i) => ({ ...b, position: { x: (i % cols) * 260, y: Math.floor(i / cols) * 170 } })),
+    connections: doc.connections,
+  };
+}
+
+async function main() {
+  rmSync(path.join(root, ".tmp/bench-canvas"), { recursive: true, force: true });
+  const server = spawn(process.execPath, [path.join(root, "scripts/start.mjs")], {
+    cwd: root,
+    env: { ...process.env, PORT: String(PORT), DATABASE_URL: "file:./.tmp/bench-canvas/bench.db" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  try {
+    await waitForServer(300_000);
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined),
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+    const rows: Record<string, number | string>[] = [];
+    for (const n of [500, 2_000]) {
+      const res = await fetch(`${BASE}/api/workflows`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: `bench ${n}`, workflow: graph(n) }) });
+      const { id } = (await res.json()) as { id: string };
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      // tsx compiles with keepNames, which wraps functions sent to the page in __name(); give it one.
+      await page.addInitScript("window.__name = (f) => f; window.__scRenders = {};");
+      await page.goto(`${BASE}/?workflow=${id}`);
+      await page.waitForFunction((count) => document.querySelectorAll(".react-flow__node").length === count, n, { polling: "raf", timeout: 120_000 });
+      const firstRender = await page.evaluate(() => performance.now());
+      await page.waitForTimeout(500); // let fit-view settle
+
+      // Drag one node in 60 steps, recording animation frames and node renders.
+      const target = page.locator(".react-flow__node").nth(Math.floor(n / 2));
+      const box = (await target.boundingBox())!;
+      const draggedId = (await target.getAttribute("data-id"))!;
+      await page.evaluate(() => {
+        const w = window as unknown as { __scRenders: Record<string, number>; __frames: number[]; __recording: boolean };
+        w.__scRenders = {};
+        w.__frames = [];
+        w.__recording = true;
+        const tick = (t: number) => {
+          if (!w.__recording) return;
+          w.__frames.push(t);
+          requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);
+      });
+      // BENCH_PROFILE=1 records a CPU profile of the drag and prints where the time went.
+      const cdp = process.env.BENCH_PROFILE ? await page.context().newCDPSession(page) : null;
+      if (cdp) {
+        await cdp.send("Profiler.enable");
+        await cdp.send("Profiler.start");
+      }
+      const metricsCdp = await page.context().newCDPSession(page);
+      await metricsCdp.send("Performance.enable");
+      const metric = async () => Object.fromEntries(((await metricsCdp.send("Performance.getMetrics")) as { metrics: { name: string; value: number }[] }).metrics.map((m) => [m.name, m.value]));
+      const before = await metric();
+      const steps = 60;
+      const x0 = box.x + box.width / 2;
+      const y0 = box.y + Math.min(10, box.height / 2);
+      await page.mouse.move(x0, y0);
+      await page.mouse.down();
+      for (let i = 1; i <= steps; i++) await page.mouse.move(x0 + i * 3, y0 + i * 2);
+      await page.mouse.up();
+      await page.waitForTimeout(100);
+      const after = await metric();
+      const perStep = (k: string) => Number((((after[k] ?? 0) - (before[k] ?? 0)) * 1000) / steps).toFixed(1);
+      const breakdown = `script ${perStep("ScriptDuration")} ms, style ${perStep("RecalcStyleDuration")} ms, layout ${perStep("LayoutDuration")} ms, all tasks ${perStep("TaskDuration")} ms per step`;
+      if (cdp) {
+        const { profile } = (await cdp.send("Profiler.stop")) as { profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[] } };
+        const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+        const self = new Map<string, number>();
+        for (const sample of profile.samples) {
+          const f = byId.get(sample)!.callFrame;
+          const key = `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}:${f.lineNumber}`;
+          self.set(key, (self.get(key) ?? 0) + 1);
+        }
+        console.log(`\nCPU profile of the ${n}-node drag (share of samples):`);
+        for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${((100 * v) / profile.samples.length).toFixed(1)}%  ${k}`);
+      }
+      const drag = await page.evaluate((dragged) => {
+        const w = window as unknown as { __scRenders: Record<string, number>; __frames: number[]; __recording: boolean };
+        w.__recording = false;
+        const f = w.__frames;
+        const intervals = f.slice(1).map((t, i) => t - f[i]!);
+        const mean = intervals.reduce((a, b) => a + b, 0) / Math.max(1, intervals.length);
+        const renders = Object.values(w.__scRenders).reduce((a, b) => a + b, 0);
+        const others = Object.entries(w.__scRenders).filter(([k]) => k !== dragged).reduce((a, [, v]) => a + v, 0);
+        const sorted = [...intervals].sort((a, b) => a - b);
+        return { mean, p95: sorted[Math.floor(sorted.length * 0.95)] ?? 0, renders, others };
+      }, draggedId);
+
+      // A streamed run of the saved workflow: node renders per node event.
+      await page.evaluate(() => {
+        (window as unknown as { __scRenders: Record<string, number> }).__scRenders = {};
+      });
+      await page.getByRole("button", { name: "▶ Run Workflow" }).click();
+      await page.getByTestId("run-summary").and(page.locator('[data-phase="completed"], [data-phase="failed"]')).waitFor({ timeout: 120_000 });
+      const runRenders = await page.evaluate(() => Object.values((window as unknown as { __scRenders: Record<string, number> }).__scRenders).reduce((a, b) => a + b, 0));
+      const nodeEvents = n * 2; // node-started and node-finished for every node
+      rows.push({
+        nodes: n,
+        "first render ms": Math.round(firstRender),
+        "drag frame ms (mean)": Number(drag.mean.toFixed(1)),
+        "drag frame ms (p95)": Number(drag.p95.toFixed(1)),
+        "drag fps": Number((1000 / drag.mean).toFixed(0)),
+        "renders per drag step": Number((drag.renders / steps).toFixed(2)),
+        "other nodes re-rendered": drag.others,
+        "renders per run event": Number((runRenders / nodeEvents).toFixed(2)),
+        "main thread per drag step": breakdown,
+      });
+      await page.close();
+    }
+    await browser.close();
+    console.log("Canvas benchmark (production build, headless Chromium, 1440x900)");
+    console.table(rows);
+    const [small, big] = rows;
+    if (small && big) console.log(`2,000-node drag frame / 500-node drag frame: ${(Number(big["drag frame ms (mean)"]) / Number(small["drag frame ms (mean)"])).toFixed(2)}x (target <= 1.5x)`);
+  } finally {
+    server.kill("SIGTERM");
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
