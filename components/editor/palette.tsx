@@ -6,7 +6,7 @@ import { useCatalog, useEditorStores } from "./editor-context";
 import { PALETTE_MIME } from "./canvas";
 import styles from "./editor.module.css";
 
-const CATEGORY_LABEL: Record<string, string> = { providers: "Providers", triggers: "Triggers", conditions: "Conditions", actions: "Actions", risk: "Risk", values: "Values" };
+const CATEGORY_LABEL: Record<string, string> = { providers: "Providers", triggers: "Triggers", indicators: "Indicators", conditions: "Conditions", actions: "Actions", risk: "Risk", values: "Values" };
 
 /** The node palette: every catalog entry, grouped by category, searchable; drag onto the canvas or click to add. */
 export function Palette() {

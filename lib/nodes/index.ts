@@ -2,6 +2,7 @@ import type { AnyNodeDefinition, NodeCatalog } from "../workflow/definition";
 import { CATEGORIES } from "../workflow/format";
 import { actionNodes } from "./actions";
 import { conditionNodes } from "./conditions";
+import { indicatorNodes } from "./indicators";
 import { providerNodes } from "./providers";
 import { riskNodes } from "./risk";
 import { triggerNodes } from "./triggers";
@@ -26,6 +27,7 @@ export function createCatalog(definitions: readonly AnyNodeDefinition[]): NodeCa
 export const catalog: NodeCatalog = createCatalog([
   ...providerNodes,
   ...triggerNodes,
+  ...indicatorNodes,
   ...conditionNodes,
   ...actionNodes,
   ...riskNodes,

@@ -4,7 +4,7 @@ import { z } from "zod";
  * The workflow document, in the seed prototype's format: blocks and index-addressed connections.
  * Canvas positions (and any other editor extras) ride along on the block and round-trip untouched.
  */
-export const CATEGORIES = ["providers", "triggers", "conditions", "actions", "risk", "values"] as const;
+export const CATEGORIES = ["providers", "triggers", "indicators", "conditions", "risk", "actions", "values"] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 const idSchema = z
