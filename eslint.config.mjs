@@ -16,6 +16,7 @@ const config = [
     // The engine and the catalog are plain TypeScript shared by the server, tests, benchmarks and the
     // browser: no React, Next.js, Node built-ins or Prisma in them.
     files: ["lib/workflow/**/*.ts", "lib/nodes/**/*.ts", "lib/indicators/**/*.ts", "lib/editor/**/*.ts"],
+    ignores: ["**/*.test.ts"], // tests may read fixtures from disk
     rules: {
       "no-restricted-imports": [
         "error",

@@ -20,7 +20,7 @@ type TalibFn = (args: Record<string, unknown>) => Record<string, number[]>;
 type Talib = Record<string, TalibFn> & { init(path: string): Promise<void> };
 let raw: Talib;
 /** talib-web returns views into WebAssembly memory that the next call overwrites: copy them at once. */
-const talib = new Proxy({} as Record<string, TalibFn>, {
+const talib = new Proxy({} as Record<"SMA" | "EMA" | "RSI" | "MACD" | "BBANDS" | "VAR", TalibFn>, {
   get: (_t, name: string) => (args: Record<string, unknown>) => {
     const out = raw[name]!(args);
     return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Array.from(v)]));
