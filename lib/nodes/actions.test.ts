@@ -8,6 +8,7 @@ import { withDefaults } from "../workflow/properties";
 import { SimulatedMarket } from "../providers/simulated-market";
 import { PaperBroker } from "../providers/paper-broker";
 import type { MarketData, MarketRef, NodeServices, Notification, Order, OrderBook, Quote, Venue } from "../providers/types";
+import { ScriptedMarket } from "../providers/scripted-market";
 
 const NOW = new Date("2026-11-25T12:00:00Z");
 const RUN_ID = "run_actions";
@@ -34,38 +35,6 @@ function compile(blocks: TestBlock[], wires: Wire[] = []): CompiledWorkflow {
   return v.workflow;
 }
 
-/** Test double: a MarketData whose order books the test sets exactly. */
-class FakeMarketData implements MarketData {
-  readonly source = "simulated" as const;
-  private readonly books = new Map<string, { bids: [number, number][]; asks: [number, number][] }>();
-
-  setBook(venue: Venue, symbol: string, bids: [number, number][], asks: [number, number][]): this {
-    this.books.set(`${venue}:${symbol}`, { bids, asks });
-    return this;
-  }
-
-  private bookOf(market: MarketRef) {
-    const book = this.books.get(`${market.venue}:${market.symbol}`);
-    if (!book) throw new Error(`fake market has no book for ${market.venue}:${market.symbol}`);
-    return book;
-  }
-
-  async getQuote(market: MarketRef): Promise<Quote> {
-    const { bids, asks } = this.bookOf(market);
-    const bid = bids[0]?.[0] ?? 0;
-    const ask = asks[0]?.[0] ?? bid;
-    return { price: (bid + ask) / 2, bid, ask, at: NOW.toISOString() };
-  }
-
-  async getOrderBook(market: MarketRef, depth: number): Promise<OrderBook> {
-    const { bids, asks } = this.bookOf(market);
-    return { bids: bids.slice(0, depth), asks: asks.slice(0, depth), at: NOW.toISOString() };
-  }
-
-  async getCandles(): Promise<never[]> {
-    return [];
-  }
-}
 
 interface TestServices extends NodeServices {
   broker: PaperBroker;
@@ -180,7 +149,7 @@ describe("buy / sell: paper fills", () => {
   });
 
   it("uses the amount input over the property and the symbol property", async () => {
-    const services = servicesFor(new FakeMarketData().setBook("binance", "ETHUSDT", [[2_999, 5]], [[3_001, 5]]));
+    const services = servicesFor(new ScriptedMarket(NOW).setBook("binance", "ETHUSDT", [[2_999, 5]], [[3_001, 5]]));
     const result = await run(
       [manual, constant("amt", 0.5), action("buy", "buy", { venue: "binance", symbol: "ETHUSDT", amount: 3 })],
       [["go", 0, "buy", 0], ["amt", 0, "buy", 1]],
@@ -197,7 +166,7 @@ describe("buy / sell: paper fills", () => {
     expect(simOrder.fee).toBeCloseTo(0.01 * simOrder.averagePrice! * 0.001, 8);
     expect(simOrder.fee).toBeGreaterThan(0);
 
-    const fake = servicesFor(new FakeMarketData().setBook("binance", "BTCUSDT", [[99, 10]], [[100, 10]]));
+    const fake = servicesFor(new ScriptedMarket(NOW).setBook("binance", "BTCUSDT", [[99, 10]], [[100, 10]]));
     const order = orderOf(await run([manual, action("buy", "buy", { venue: "binance", amount: 2 })], [["go", 0, "buy", 0]], fake), "buy");
     expect(order).toMatchObject({ status: "filled", averagePrice: 100, fee: 0.2 });
     expect((await fake.broker.getBalance("binance")).available).toBeCloseTo(10_000 - 200 - 0.2, 8);
@@ -212,7 +181,7 @@ describe("buy / sell: paper fills", () => {
       [3, 0.9, 0.02], // 0.0189 -> 0.02
     ];
     for (const [quantity, price, fee] of cases) {
-      const services = servicesFor(new FakeMarketData().setBook("kalshi", "SIM-KALSHI", [[price - 0.01, 1_000]], [[price, 1_000]]));
+      const services = servicesFor(new ScriptedMarket(NOW).setBook("kalshi", "SIM-KALSHI", [[price - 0.01, 1_000]], [[price, 1_000]]));
       const order = orderOf(await run([manual, action("buy", "buy", { venue: "kalshi", amount: quantity })], [["go", 0, "buy", 0]], services), "buy");
       expect(order, `${quantity} @ ${price}`).toMatchObject({ status: "filled", averagePrice: price, fee });
     }
@@ -225,7 +194,7 @@ describe("buy / sell: paper fills", () => {
   });
 
   it("charges polymarket nothing", async () => {
-    const services = servicesFor(new FakeMarketData().setBook("polymarket", "SIM-YES", [[0.49, 1_000]], [[0.5, 1_000]]));
+    const services = servicesFor(new ScriptedMarket(NOW).setBook("polymarket", "SIM-YES", [[0.49, 1_000]], [[0.5, 1_000]]));
     const order = orderOf(await run([manual, action("buy", "buy", { venue: "polymarket", amount: 100 })], [["go", 0, "buy", 0]], services), "buy");
     expect(order).toMatchObject({ status: "filled", averagePrice: 0.5, fee: 0 });
     expect((await services.broker.getBalance("polymarket")).available).toBe(9_950);
@@ -263,7 +232,7 @@ describe("buy / sell: paper fills", () => {
   });
 
   it("sells part of a position bought in an earlier run at the best bid", async () => {
-    const market = new FakeMarketData().setBook("polymarket", "SIM-YES", [[0.49, 1_000]], [[0.5, 1_000]]);
+    const market = new ScriptedMarket(NOW).setBook("polymarket", "SIM-YES", [[0.49, 1_000]], [[0.5, 1_000]]);
     const services = servicesFor(market);
     orderOf(await run([manual, action("buy", "buy", { amount: 10 })], [["go", 0, "buy", 0]], services, "run_1"), "buy");
     market.setBook("polymarket", "SIM-YES", [[0.6, 1_000]], [[0.61, 1_000]]); // the price rose
@@ -281,7 +250,7 @@ describe("buy / sell: paper fills", () => {
   });
 
   it("ignores the price for a market order", async () => {
-    const services = servicesFor(new FakeMarketData().setBook("polymarket", "SIM-YES", [[0.49, 1_000]], [[0.5, 1_000]]));
+    const services = servicesFor(new ScriptedMarket(NOW).setBook("polymarket", "SIM-YES", [[0.49, 1_000]], [[0.5, 1_000]]));
     const order = orderOf(await run([manual, action("buy", "buy", { order_type: "market", price: 0.1 })], [["go", 0, "buy", 0]], services), "buy");
     expect(order).toMatchObject({ type: "market", limitPrice: null, status: "filled", averagePrice: 0.5 });
   });

@@ -7,6 +7,7 @@ import { withDefaults } from "../workflow/properties";
 import { PaperBroker, newPaperAccount, type PaperAccountState } from "../providers/paper-broker";
 import { SimulatedMarket } from "../providers/simulated-market";
 import type { MarketData, MarketRef, NodeServices, OrderBook, Quote, Venue } from "../providers/types";
+import { ScriptedMarket } from "../providers/scripted-market";
 
 const NOW = new Date("2026-11-25T12:00:00Z");
 
@@ -32,52 +33,15 @@ function compile(blocks: TestBlock[], wires: Wire[] = []): CompiledWorkflow {
   return v.workflow;
 }
 
-/** Test double: a MarketData whose order books the test sets exactly (and may move between calls). */
-class FakeMarketData implements MarketData {
-  readonly source = "simulated" as const;
-  private readonly books = new Map<string, { bids: [number, number][]; asks: [number, number][] }>();
-
-  setBook(venue: Venue, symbol: string, bids: [number, number][], asks: [number, number][]): this {
-    this.books.set(`${venue}:${symbol}`, { bids, asks });
-    return this;
-  }
-
-  /** A one-level book around `mid` with a one-cent spread. */
-  setMid(venue: Venue, symbol: string, mid: number): this {
-    return this.setBook(venue, symbol, [[mid - 0.005, 10_000]], [[mid + 0.005, 10_000]]);
-  }
-
-  private bookOf(market: MarketRef) {
-    const book = this.books.get(`${market.venue}:${market.symbol}`);
-    if (!book) throw new Error(`fake market has no book for ${market.venue}:${market.symbol}`);
-    return book;
-  }
-
-  async getQuote(market: MarketRef): Promise<Quote> {
-    const { bids, asks } = this.bookOf(market);
-    const bid = bids[0]?.[0] ?? 0;
-    const ask = asks[0]?.[0] ?? bid;
-    return { price: (bid + ask) / 2, bid, ask, at: NOW.toISOString() };
-  }
-
-  async getOrderBook(market: MarketRef, depth: number): Promise<OrderBook> {
-    const { bids, asks } = this.bookOf(market);
-    return { bids: bids.slice(0, depth), asks: asks.slice(0, depth), at: NOW.toISOString() };
-  }
-
-  async getCandles(): Promise<never[]> {
-    return [];
-  }
-}
 
 interface TestServices extends NodeServices {
   broker: PaperBroker;
-  market: FakeMarketData;
+  market: ScriptedMarket;
 }
 
 /** A fake polymarket SIM-YES market (asks at 0.50) and a paper broker on it. */
 function fakeServices(account?: PaperAccountState): TestServices {
-  const market = new FakeMarketData().setBook("polymarket", "SIM-YES", [[0.49, 100_000]], [[0.5, 100_000]]);
+  const market = new ScriptedMarket(NOW).setBook("polymarket", "SIM-YES", [[0.49, 100_000]], [[0.5, 100_000]]);
   market.setBook("polymarket", "OTHER", [[0.49, 100_000]], [[0.5, 100_000]]);
   const broker = new PaperBroker(market, { now: () => NOW.getTime(), ...(account ? { account } : {}) });
   return { market, broker, notifier: { notify: () => {} } };

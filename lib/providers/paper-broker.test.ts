@@ -2,43 +2,10 @@ import { describe, expect, it } from "vitest";
 import { PaperBroker, QUANTITY_STEP, VENUE_FEES, newPaperAccount } from "./paper-broker";
 import { SimulatedMarket } from "./simulated-market";
 import type { MarketData, MarketRef, OrderBook, OrderRequest, Quote, Venue } from "./types";
+import { ScriptedMarket } from "./scripted-market";
 
 const NOW = new Date("2026-11-25T12:00:00Z").getTime();
 
-/** Test double: a MarketData whose order books the test sets exactly (and may move between calls). */
-class FakeMarketData implements MarketData {
-  readonly source = "simulated" as const;
-  private readonly books = new Map<string, { bids: [number, number][]; asks: [number, number][] }>();
-  bookRequests = 0;
-
-  setBook(venue: Venue, symbol: string, bids: [number, number][], asks: [number, number][]): this {
-    this.books.set(`${venue}:${symbol}`, { bids, asks });
-    return this;
-  }
-
-  private bookOf(market: MarketRef) {
-    const book = this.books.get(`${market.venue}:${market.symbol}`);
-    if (!book) throw new Error(`fake market has no book for ${market.venue}:${market.symbol}`);
-    return book;
-  }
-
-  async getQuote(market: MarketRef): Promise<Quote> {
-    const { bids, asks } = this.bookOf(market);
-    const bid = bids[0]?.[0] ?? 0;
-    const ask = asks[0]?.[0] ?? bid;
-    return { price: (bid + ask) / 2, bid, ask, at: new Date(NOW).toISOString() };
-  }
-
-  async getOrderBook(market: MarketRef, depth: number): Promise<OrderBook> {
-    this.bookRequests++;
-    const { bids, asks } = this.bookOf(market);
-    return { bids: bids.slice(0, depth), asks: asks.slice(0, depth), at: new Date(NOW).toISOString() };
-  }
-
-  async getCandles(): Promise<never[]> {
-    return [];
-  }
-}
 
 let ids = 0;
 function request(venue: Venue, symbol: string, side: "buy" | "sell", quantity: number, extra: Partial<OrderRequest> = {}): OrderRequest {
@@ -46,7 +13,7 @@ function request(venue: Venue, symbol: string, side: "buy" | "sell", quantity: n
 }
 
 function setup(start?: number) {
-  const market = new FakeMarketData()
+  const market = new ScriptedMarket(NOW)
     .setBook("polymarket", "YES", [[0.48, 10], [0.47, 10], [0.45, 100]], [[0.5, 10], [0.52, 10], [0.55, 100]])
     .setBook("binance", "BTCUSDT", [[99, 5], [98, 5]], [[100, 5], [101, 5]])
     .setBook("kalshi", "KX", [[0.39, 1_000]], [[0.4, 1_000]]);
@@ -243,7 +210,7 @@ describe("PaperBroker: account", () => {
 
   it("shares state through an account passed in", async () => {
     const account = newPaperAccount(500);
-    const market = new FakeMarketData().setBook("polymarket", "YES", [[0.49, 100]], [[0.5, 100]]);
+    const market = new ScriptedMarket(NOW).setBook("polymarket", "YES", [[0.49, 100]], [[0.5, 100]]);
     await new PaperBroker(market, { account, now: () => NOW }).placeOrder(request("polymarket", "YES", "buy", 10));
     const second = new PaperBroker(market, { account, now: () => NOW });
     expect((await second.getBalance("polymarket")).available).toBe(495);
@@ -251,7 +218,7 @@ describe("PaperBroker: account", () => {
   });
 
   it("uses fee models passed in over the venue's", async () => {
-    const market = new FakeMarketData().setBook("polymarket", "YES", [[0.49, 100]], [[0.5, 100]]);
+    const market = new ScriptedMarket(NOW).setBook("polymarket", "YES", [[0.49, 100]], [[0.5, 100]]);
     const broker = new PaperBroker(market, { now: () => NOW, fees: { polymarket: { fee: (q) => q * 0.01 } } });
     expect((await broker.placeOrder(request("polymarket", "YES", "buy", 10))).fee).toBeCloseTo(0.1, 10);
   });
@@ -370,7 +337,7 @@ describe("PaperBroker: daily PnL", () => {
   it("starts from the realised PnL held in the account state", async () => {
     const account = newPaperAccount();
     account.realizedToday.kalshi = -42.5;
-    const broker = new PaperBroker(new FakeMarketData(), { account, now: () => NOW });
+    const broker = new PaperBroker(new ScriptedMarket(NOW), { account, now: () => NOW });
     expect(await broker.getDailyPnl("kalshi")).toBe(-42.5);
     expect(await broker.getDailyPnl("binance")).toBe(0);
   });

@@ -1,4 +1,4 @@
-import type { Candle, CandleInterval, MarketData, MarketRef, OrderBook, Quote, Venue } from "./types";
+import type { Candle, CandleInterval, Funding, MarketData, MarketRef, OrderBook, Quote, Venue } from "./types";
 
 /**
  * A seeded, deterministic market. Every price is a pure function of (seed, venue, symbol, time): the same
@@ -202,5 +202,24 @@ export class SimulatedMarket implements MarketData {
       });
     }
     return candles;
+  }
+
+  /**
+   * Simulated perpetual funding: an 8-hourly rate that drifts around +0.01% and changes sign now and then,
+   * and a mark price a few basis points from spot in the direction of the rate.
+   */
+  async getFunding(market: MarketRef): Promise<Funding> {
+    if (market.venue !== "binance") throw new Error(`${market.venue} has no perpetual futures, so no funding rate`);
+    const key = this.key(market);
+    const eightHours = 8 * 3_600_000;
+    const rate = 0.0001 + 0.0004 * valueNoise(mix(key, 991), this.now / eightHours);
+    const spot = this.priceAt(market, this.now);
+    return {
+      rate: clean(rate, 8),
+      intervalHours: 8,
+      nextTime: (Math.floor(this.now / eightHours) + 1) * eightHours,
+      markPrice: clean(spot * (1 + rate * 2), 2),
+      at: new Date(this.now).toISOString(),
+    };
   }
 }

@@ -41,6 +41,18 @@ export interface Candle {
 export const CANDLE_INTERVALS = ["1m", "5m", "15m", "1h", "4h", "1d"] as const;
 export type CandleInterval = (typeof CANDLE_INTERVALS)[number];
 
+/** A perpetual future's funding: the rate paid each funding interval (longs pay shorts when positive). */
+export interface Funding {
+  /** Fraction per interval, e.g. 0.0001 = 0.01%. */
+  rate: number;
+  intervalHours: number;
+  /** Next funding time, ms since the epoch. */
+  nextTime: number;
+  /** The perpetual's mark price. */
+  markPrice: number;
+  at: string;
+}
+
 export interface MarketData {
   /** "simulated" for the seeded market; real clients say "live". */
   readonly source: "simulated" | "live";
@@ -48,6 +60,8 @@ export interface MarketData {
   getOrderBook(market: MarketRef, depth: number, signal?: AbortSignal): Promise<OrderBook>;
   /** The last `limit` closed-or-current candles, oldest first. */
   getCandles(market: MarketRef, interval: CandleInterval, limit: number, signal?: AbortSignal): Promise<Candle[]>;
+  /** The perpetual future's funding and mark price for a symbol (Binance USD-M); other venues refuse. */
+  getFunding(market: MarketRef, signal?: AbortSignal): Promise<Funding>;
 }
 
 export interface Position {
