@@ -7,7 +7,7 @@ import type { RunResult } from "../workflow/events";
 import { withDefaults } from "../workflow/properties";
 import { SimulatedMarket } from "../providers/simulated-market";
 import { PaperBroker } from "../providers/paper-broker";
-import type { MarketData, MarketRef, NodeServices, Notification, Order, OrderBook, Quote, Venue } from "../providers/types";
+import type { MarketData, NodeServices, Notification, Order } from "../providers/types";
 import { ScriptedMarket } from "../providers/scripted-market";
 
 const NOW = new Date("2026-11-25T12:00:00Z");

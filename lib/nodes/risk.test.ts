@@ -6,7 +6,7 @@ import type { RunResult } from "../workflow/events";
 import { withDefaults } from "../workflow/properties";
 import { PaperBroker, newPaperAccount, type PaperAccountState } from "../providers/paper-broker";
 import { SimulatedMarket } from "../providers/simulated-market";
-import type { MarketData, MarketRef, NodeServices, OrderBook, Quote, Venue } from "../providers/types";
+import type { NodeServices } from "../providers/types";
 import { ScriptedMarket } from "../providers/scripted-market";
 
 const NOW = new Date("2026-11-25T12:00:00Z");

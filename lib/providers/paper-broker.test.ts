@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PaperBroker, QUANTITY_STEP, VENUE_FEES, newPaperAccount } from "./paper-broker";
 import { SimulatedMarket } from "./simulated-market";
-import type { MarketData, MarketRef, OrderBook, OrderRequest, Quote, Venue } from "./types";
+import type { OrderRequest, Venue } from "./types";
 import { ScriptedMarket } from "./scripted-market";
 
 const NOW = new Date("2026-11-25T12:00:00Z").getTime();
