@@ -5,6 +5,7 @@ import { conditionNodes } from "./conditions";
 import { indicatorNodes } from "./indicators";
 import { providerNodes } from "./providers";
 import { riskNodes } from "./risk";
+import { strategyNodes } from "./strategy";
 import { triggerNodes } from "./triggers";
 import { valueNodes } from "./values";
 
@@ -32,4 +33,5 @@ export const catalog: NodeCatalog = createCatalog([
   ...actionNodes,
   ...riskNodes,
   ...valueNodes,
+  ...strategyNodes,
 ]);

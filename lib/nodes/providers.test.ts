@@ -98,13 +98,20 @@ describe("provider nodes: ports", () => {
     expect(Object.keys(out)).toEqual(["price_feed"]);
   });
 
-  it("orders outputs price_feed, balance, positions, orderbook, candles whatever order they are listed in", async () => {
-    const props = { enabled_endpoints: ["candles", "positions", "orderbook", "price_feed", "balance"], candle_limit: 3 };
+  it("orders outputs price_feed, balance, positions, orderbook, candles, then the newer ones, whatever order they are listed in", async () => {
+    const props = { enabled_endpoints: ["mark_price", "candles", "positions", "funding_rate", "orderbook", "price_feed", "balance"], candle_limit: 3 };
     const wf = compile([provider("binance", props)]);
     expect(wf.blocks[0]!.outputs.map((p) => p.name)).toEqual([...ENDPOINTS]);
-    expect([...ENDPOINTS]).toEqual(["price_feed", "balance", "positions", "orderbook", "candles"]);
+    expect([...ENDPOINTS]).toEqual(["price_feed", "balance", "positions", "orderbook", "candles", "funding_rate", "mark_price"]);
     const out = await runProvider("binance", props);
-    expect(Object.keys(out)).toEqual(["price_feed", "balance", "positions", "orderbook", "candles"]);
+    expect(Object.keys(out)).toEqual(["price_feed", "balance", "positions", "orderbook", "candles", "funding_rate", "mark_price"]);
+    expect(Math.abs(out.funding_rate as number)).toBeLessThan(0.01);
+    expect(Math.abs((out.mark_price as number) / (out.price_feed as number) - 1)).toBeLessThan(0.01);
+  });
+
+  it("offers perpetual funding on Binance only", () => {
+    const r = validateWorkflow({ blocks: [provider("polymarket", { enabled_endpoints: ["funding_rate"] })], connections: [] }, catalog);
+    expect(r.ok).toBe(false);
   });
 
   it("has outputs only for the enabled endpoints", async () => {

@@ -7,7 +7,7 @@ import { DEFAULT_SYMBOL } from "./market-props";
  * Provider nodes read one market on one venue. Their outputs are their enabled endpoints, always in this
  * order (the seed's four first), so a connection's port index means the same thing in every document.
  */
-export const ENDPOINTS = ["price_feed", "balance", "positions", "orderbook", "candles"] as const;
+export const ENDPOINTS = ["price_feed", "balance", "positions", "orderbook", "candles", "funding_rate", "mark_price"] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 
 const ENDPOINT_PORTS: Record<Endpoint, PortSpec> = {
@@ -16,6 +16,15 @@ const ENDPOINT_PORTS: Record<Endpoint, PortSpec> = {
   positions: { name: "positions", type: "positions", label: "Positions", description: "Open positions on the venue" },
   orderbook: { name: "orderbook", type: "orderbook", label: "Order book", description: "Bids and asks, best first" },
   candles: { name: "candles", type: "candles", label: "Candles", description: "OHLCV candles, oldest first" },
+  funding_rate: { name: "funding_rate", type: "number", label: "Funding rate", description: "Perpetual funding per 8 h, as a fraction (0.0001 = 0.01%); longs pay when positive" },
+  mark_price: { name: "mark_price", type: "number", label: "Perp mark price", description: "The perpetual future's mark price" },
+};
+
+/** Perpetual-futures endpoints exist on Binance only. */
+const VENUE_ENDPOINTS: Record<Venue, readonly Endpoint[]> = {
+  binance: ENDPOINTS,
+  polymarket: ["price_feed", "balance", "positions", "orderbook", "candles"],
+  kalshi: ["price_feed", "balance", "positions", "orderbook", "candles"],
 };
 
 interface ProviderProps {
@@ -34,9 +43,9 @@ const LABELS: Record<Venue, { label: string; description: string; market: string
   kalshi: { label: "Kalshi", description: "Event-contract prices, books and candles for one market ticker", market: "Ticker" },
 };
 
-function enabledOf(props: ProviderProps): Endpoint[] {
+function enabledOf(venue: Venue, props: ProviderProps): Endpoint[] {
   const enabled = new Set(props.enabled_endpoints ?? []);
-  return ENDPOINTS.filter((e) => enabled.has(e));
+  return VENUE_ENDPOINTS[venue].filter((e) => enabled.has(e));
 }
 
 function providerNode(venue: Venue): AnyNodeDefinition {
@@ -47,7 +56,7 @@ function providerNode(venue: Venue): AnyNodeDefinition {
     label: info.label,
     description: info.description,
     inputs: [],
-    outputs: (props) => enabledOf(props).map((e) => ENDPOINT_PORTS[e]),
+    outputs: (props) => enabledOf(venue, props).map((e) => ENDPOINT_PORTS[e]),
     properties: [
       { kind: "profile", name: "profile_id", label: "Credential profile", provider: venue, default: null, description: "Needed for balance and positions on a live venue" },
       {
@@ -55,7 +64,7 @@ function providerNode(venue: Venue): AnyNodeDefinition {
         name: "enabled_endpoints",
         label: "Endpoints",
         default: ["price_feed"],
-        options: ENDPOINTS.map((e) => ({ value: e, label: ENDPOINT_PORTS[e].label ?? e })),
+        options: VENUE_ENDPOINTS[venue].map((e) => ({ value: e, label: ENDPOINT_PORTS[e].label ?? e })),
         description: "Each enabled endpoint is an output, in the order listed",
       },
       { kind: "string", name: "symbol", label: info.market, default: DEFAULT_SYMBOL[venue], maxLength: 200 },
@@ -74,8 +83,10 @@ function providerNode(venue: Venue): AnyNodeDefinition {
           return { bids: book.bids, asks: book.asks };
         },
         candles: () => services.market.getCandles(market, props.candle_interval, props.candle_limit, signal),
+        funding_rate: async () => (await services.market.getFunding(market, signal)).rate,
+        mark_price: async () => (await services.market.getFunding(market, signal)).markPrice,
       };
-      const enabled = enabledOf(props);
+      const enabled = enabledOf(venue, props);
       const values = await Promise.all(enabled.map((e) => fetchers[e]()));
       const output: Record<string, unknown> = {};
       enabled.forEach((e, i) => (output[e] = values[i]));

@@ -188,12 +188,26 @@ describe("PaperBroker: account", () => {
     const { broker } = setup();
     const none = await broker.placeOrder(request("polymarket", "YES", "sell", 1));
     expect(none.status).toBe("rejected");
-    expect(none.reason).toBe("cannot sell 1: 0 held (spot and prediction markets cannot go short)");
+    expect(none.reason).toBe('cannot sell 1: 0 held (spot and prediction markets cannot go short; perpetuals, "<SYMBOL>-PERP", can)');
     await broker.placeOrder(request("polymarket", "YES", "buy", 3));
     const tooMany = await broker.placeOrder(request("polymarket", "YES", "sell", 4));
     expect(tooMany.status).toBe("rejected");
     expect(tooMany.reason).toContain("3 held");
     expect((await broker.getPositions("polymarket"))[0]!.quantity).toBe(3);
+  });
+
+  it("lets a perpetual go short, realises profit when the short is bought back lower, and flips sides at the fill price", async () => {
+    const market = new ScriptedMarket(NOW).setMid("binance", "BTCUSDT-PERP", 60_000, 5, 10);
+    const broker = new PaperBroker(market, { now: () => NOW, fees: { binance: { fee: () => 0 } } });
+    const short = await broker.placeOrder(request("binance", "BTCUSDT-PERP", "sell", 0.1));
+    expect(short).toMatchObject({ status: "filled", averagePrice: 59_995 });
+    expect((await broker.getPositions("binance"))[0]).toMatchObject({ quantity: -0.1, averagePrice: 59_995 });
+    market.setMid("binance", "BTCUSDT-PERP", 59_000, 5, 10);
+    const flip = await broker.placeOrder({ ...request("binance", "BTCUSDT-PERP", "buy", 0.16), clientOrderId: "flip" });
+    expect(flip.status).toBe("filled");
+    // 0.1 closed at 59,005: (59,005 - 59,995) x 0.1 x (-1) = +99 realised; 0.06 long opened at 59,005.
+    expect(broker.account.realizedToday.binance).toBeCloseTo(99, 6);
+    expect((await broker.getPositions("binance"))[0]).toMatchObject({ quantity: 0.06, averagePrice: 59_005 });
   });
 
   it("keeps venues and symbols apart", async () => {

@@ -38,6 +38,11 @@ export function newPaperAccount(startingBalance = 10_000): PaperAccountState {
   };
 }
 
+/** Binance USD-M perpetuals are named "<SYMBOL>-PERP" here; unlike spot they can be sold short. */
+export function isPerpetual(venue: Venue, symbol: string): boolean {
+  return venue === "binance" && symbol.toUpperCase().endsWith("-PERP");
+}
+
 const CURRENCY: Record<Venue, string> = { binance: "USDT", polymarket: "USDC", kalshi: "USD" };
 
 function floorTo(value: number, step: number): number {
@@ -104,8 +109,8 @@ export class PaperBroker implements Broker {
 
     const key = this.positionKey(request.venue, request.symbol);
     const held = this.account.positions[key]?.quantity ?? 0;
-    if (request.side === "sell" && base.quantity > held + 1e-9) {
-      return reject(`cannot sell ${base.quantity}: ${held} held (spot and prediction markets cannot go short)`);
+    if (request.side === "sell" && !isPerpetual(request.venue, request.symbol) && base.quantity > held + 1e-9) {
+      return reject(`cannot sell ${base.quantity}: ${held} held (spot and prediction markets cannot go short; perpetuals, "<SYMBOL>-PERP", can)`);
     }
 
     const book: OrderBook = await this.market.getOrderBook({ venue: request.venue, symbol: request.symbol }, 50, signal);
@@ -136,21 +141,23 @@ export class PaperBroker implements Broker {
     }
 
     const position = this.account.positions[key] ?? { venue: request.venue, symbol: request.symbol, quantity: 0, averagePrice: 0, realizedPnl: 0 };
-    if (request.side === "buy") {
-      const qty = position.quantity + filled;
-      position.averagePrice = round((position.averagePrice * position.quantity + notional) / qty);
-      position.quantity = round(qty);
-      this.account.balances[request.venue] = round(this.account.balances[request.venue] - notional - fee);
-      // A buy's fee is paid now: it is a realised loss (a sell's fee is netted into its PnL below).
-      position.realizedPnl = round(position.realizedPnl - fee);
-      this.account.realizedToday[request.venue] = round(this.account.realizedToday[request.venue] - fee);
+    // Signed accounting: a trade in the position's direction averages in; against it, it realises profit
+    // on the part it closes (and a perpetual may flip to the other side at the fill price).
+    const delta = request.side === "buy" ? filled : -filled;
+    const q = position.quantity;
+    let pnl = -fee;
+    if (q === 0 || Math.sign(q) === Math.sign(delta)) {
+      position.averagePrice = round((position.averagePrice * Math.abs(q) + averagePrice * filled) / (Math.abs(q) + filled));
     } else {
-      const pnl = (averagePrice - position.averagePrice) * filled - fee;
-      position.realizedPnl = round(position.realizedPnl + pnl);
-      this.account.realizedToday[request.venue] = round(this.account.realizedToday[request.venue] + pnl);
-      position.quantity = round(position.quantity - filled);
-      this.account.balances[request.venue] = round(this.account.balances[request.venue] + notional - fee);
+      const closing = Math.min(filled, Math.abs(q));
+      pnl += (averagePrice - position.averagePrice) * closing * Math.sign(q);
+      if (filled > Math.abs(q)) position.averagePrice = round(averagePrice);
     }
+    position.quantity = round(q + delta);
+    if (Math.abs(position.quantity) < 1e-12) position.averagePrice = 0;
+    position.realizedPnl = round(position.realizedPnl + pnl);
+    this.account.realizedToday[request.venue] = round(this.account.realizedToday[request.venue] + pnl);
+    this.account.balances[request.venue] = round(this.account.balances[request.venue] + (request.side === "buy" ? -notional : notional) - fee);
     this.account.positions[key] = position;
 
     const remainderOpen = request.limitPrice !== undefined && filled < base.quantity;

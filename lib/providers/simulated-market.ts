@@ -103,8 +103,12 @@ export class SimulatedMarket implements MarketData {
     return fnv1a(`${this.seed}:${market.venue}:${market.symbol}`);
   }
 
-  /** The path's price at a time (ms). */
+  /** The path's price at a time (ms). A perpetual ("BTCUSDT-PERP") follows its spot path plus a basis. */
   priceAt(market: MarketRef, timeMs: number): number {
+    if (market.venue === "binance" && market.symbol.toUpperCase().endsWith("-PERP")) {
+      const spot = { venue: market.venue, symbol: market.symbol.slice(0, -5) };
+      return this.priceAt(spot, timeMs) * (1 + 2 * this.fundingRate(spot, timeMs));
+    }
     const key = this.key(market);
     const profile = PROFILES[market.venue];
     const x = timeMs / 60_000;
@@ -204,16 +208,20 @@ export class SimulatedMarket implements MarketData {
     return candles;
   }
 
+  private fundingRate(spot: MarketRef, timeMs: number): number {
+    return 0.0001 + 0.0004 * valueNoise(mix(this.key(spot), 991), timeMs / (8 * 3_600_000));
+  }
+
   /**
    * Simulated perpetual funding: an 8-hourly rate that drifts around +0.01% and changes sign now and then,
    * and a mark price a few basis points from spot in the direction of the rate.
    */
   async getFunding(market: MarketRef): Promise<Funding> {
     if (market.venue !== "binance") throw new Error(`${market.venue} has no perpetual futures, so no funding rate`);
-    const key = this.key(market);
+    const spotMarket = { venue: market.venue, symbol: market.symbol.replace(/-PERP$/i, "") };
     const eightHours = 8 * 3_600_000;
-    const rate = 0.0001 + 0.0004 * valueNoise(mix(key, 991), this.now / eightHours);
-    const spot = this.priceAt(market, this.now);
+    const rate = this.fundingRate(spotMarket, this.now);
+    const spot = this.priceAt(spotMarket, this.now);
     return {
       rate: clean(rate, 8),
       intervalHours: 8,
