@@ -14,12 +14,13 @@ import { EditorProvider, useEditor, useEditorStores, useRun } from "./editor-con
 import { Inspector } from "./inspector";
 import { Palette } from "./palette";
 import { ResultsModal } from "./results-modal";
+import { TemplatesDialog } from "./templates-dialog";
 import { VersionsDialog, WorkflowsDialog } from "./workflows-dialog";
 import styles from "./editor.module.css";
 
 const LAST_WORKFLOW_KEY = "strategy-canvas:last-workflow";
 
-type Dialogs = "results" | "credentials" | "workflows" | "versions" | null;
+type Dialogs = "results" | "credentials" | "workflows" | "versions" | "templates" | null;
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -64,6 +65,7 @@ function Toolbar(props: { onRun: () => void; onSave: () => void; open: (d: Dialo
       </span>
       <div className={styles.toolGroup}>
         <button type="button" onClick={props.onNew}>New</button>
+        <button type="button" onClick={() => props.open("templates")}>Templates</button>
         <button type="button" onClick={() => props.open("workflows")}>Open</button>
         <button type="button" onClick={props.onSave} title="Ctrl+S">Save</button>
         <button type="button" onClick={() => props.open("versions")} disabled={!workflowId}>History</button>
@@ -104,12 +106,27 @@ function Workbench() {
     [editor, run],
   );
 
-  // Open the workflow the address names (?workflow=<id>), else the last one, else start a new one.
+  const [firstVisit, setFirstVisit] = useState(false);
+  // Open the workflow the address names (?workflow=<id>), else the last one, else start a new one; a
+  // first-time user with no saved workflows is offered the template gallery.
   useEffect(() => {
     const last = new URLSearchParams(window.location.search).get("workflow") ?? localStorage.getItem(LAST_WORKFLOW_KEY);
-    if (!last) return;
-    api.getWorkflow(last).then(loadRecord, () => localStorage.removeItem(LAST_WORKFLOW_KEY));
-  }, [loadRecord]);
+    const offerGallery = () =>
+      api.listWorkflows().then((list) => {
+        if (list.length === 0 && editor.getState().nodes.length === 0) {
+          setFirstVisit(true);
+          setDialog((d) => d ?? "templates");
+        }
+      }, () => undefined);
+    if (!last) {
+      void offerGallery();
+      return;
+    }
+    api.getWorkflow(last).then(loadRecord, () => {
+      localStorage.removeItem(LAST_WORKFLOW_KEY);
+      void offerGallery();
+    });
+  }, [loadRecord, editor]);
 
   const showProblems = useCallback(
     (problems: { message: string; blockId?: string; blockIds?: string[] }[]) => {
@@ -303,6 +320,21 @@ function Workbench() {
       <Notice />
       {dialog === "results" && <ResultsModal onClose={close} onStop={stop} />}
       {dialog === "credentials" && <CredentialsDialog onClose={close} />}
+      {dialog === "templates" && (
+        <TemplatesDialog
+          intro={firstVisit}
+          onClose={close}
+          onUse={(t) => {
+            if (!confirmDiscard()) return;
+            editor.getState().load({ workflowId: null, name: t.name, description: t.description, version: null, document: t.workflow });
+            editor.getState().setMeta({});
+            run.getState().reset();
+            localStorage.removeItem(LAST_WORKFLOW_KEY);
+            editor.getState().notify("info", `Loaded “${t.name}”: run it, tune it, then save it as your own`);
+            close();
+          }}
+        />
+      )}
       {dialog === "workflows" && (
         <WorkflowsDialog
           currentId={workflowId}

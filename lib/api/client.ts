@@ -12,6 +12,7 @@ export const queryKeys = {
   runs: (id: string) => ["workflows", id, "runs"] as const,
   run: (id: string) => ["runs", id] as const,
   profiles: (provider?: string) => ["profiles", provider ?? "all"] as const,
+  templates: ["templates"] as const,
 };
 
 export class ApiRequestError extends Error {
@@ -87,7 +88,21 @@ export interface Profile {
   fields: string[];
 }
 
+export interface TemplateRecord {
+  id: string;
+  name: string;
+  description: string;
+  makes_money: string;
+  loses_money: string;
+  tags: string[];
+  providers: string[];
+  credentials: string;
+  parameters: { block: string; property: string; label: string }[];
+  workflow: WorkflowDocument;
+}
+
 export const api = {
+  templates: () => request<TemplateRecord[]>("GET", "/api/templates"),
   nodes: () => request<NodeDescriptor[]>("GET", "/api/nodes"),
   listWorkflows: () => request<WorkflowSummary[]>("GET", "/api/workflows"),
   getWorkflow: (id: string) => request<WorkflowRecord>("GET", `/api/workflows/${encodeURIComponent(id)}`),
