@@ -19,6 +19,7 @@ import { VersionsDialog, WorkflowsDialog } from "./workflows-dialog";
 import styles from "./editor.module.css";
 
 const LAST_WORKFLOW_KEY = "strategy-canvas:last-workflow";
+const GALLERY_OFFERED_KEY = "strategy-canvas:gallery-offered";
 
 type Dialogs = "results" | "credentials" | "workflows" | "versions" | "templates" | null;
 
@@ -111,13 +112,16 @@ function Workbench() {
   // first-time user with no saved workflows is offered the template gallery.
   useEffect(() => {
     const last = new URLSearchParams(window.location.search).get("workflow") ?? localStorage.getItem(LAST_WORKFLOW_KEY);
-    const offerGallery = () =>
-      api.listWorkflows().then((list) => {
+    const offerGallery = () => {
+      if (localStorage.getItem(GALLERY_OFFERED_KEY)) return;
+      return api.listWorkflows().then((list) => {
         if (list.length === 0 && editor.getState().nodes.length === 0) {
+          localStorage.setItem(GALLERY_OFFERED_KEY, "1");
           setFirstVisit(true);
           setDialog((d) => d ?? "templates");
         }
       }, () => undefined);
+    };
     if (!last) {
       void offerGallery();
       return;
