@@ -312,6 +312,11 @@ function Workbench() {
             loadRecord(w);
             close();
           }}
+          onRenamed={(w) => {
+            // Renaming the open workflow stores a new version under the new name; the editor follows, or
+            // its next save would put the old name back.
+            if (editor.getState().workflowId === w.id) editor.setState({ name: w.name, version: w.version });
+          }}
           onDeleted={(id) => {
             if (editor.getState().workflowId === id) editor.getState().markSaved({ workflowId: null, name: editor.getState().name, description: editor.getState().description, version: null });
           }}
