@@ -3,6 +3,7 @@ import { ReactFlowProvider } from "@xyflow/react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api, queryKeys, streamRun, ApiRequestError, type WorkflowRecord } from "@/lib/api/client";
+import { refreshQueries } from "@/lib/api/query-client";
 import { catalog } from "@/lib/nodes";
 import { createEditorStore } from "@/lib/store/editor-store";
 import { createRunStore } from "@/lib/store/run-store";
@@ -139,8 +140,8 @@ function Workbench() {
       editor.getState().markSaved({ workflowId: saved.id, name: saved.name, description: saved.description, version: saved.version });
       localStorage.setItem(LAST_WORKFLOW_KEY, saved.id);
       editor.getState().notify("info", `Saved “${saved.name}” (version ${saved.version})`);
-      void client.invalidateQueries({ queryKey: queryKeys.workflows });
-      void client.invalidateQueries({ queryKey: queryKeys.versions(saved.id) });
+      void refreshQueries(client, queryKeys.workflows);
+      void refreshQueries(client, queryKeys.versions(saved.id));
     } catch (e) {
       editor.getState().notify("error", `Not saved: ${(e as Error).message}`);
     }
@@ -179,7 +180,7 @@ function Workbench() {
       }
     } finally {
       abortRef.current = null;
-      if ("workflowId" in target) void client.invalidateQueries({ queryKey: queryKeys.runs(target.workflowId) });
+      if ("workflowId" in target) void refreshQueries(client, queryKeys.runs(target.workflowId));
     }
   }, [editor, run, client, showProblems]);
 
