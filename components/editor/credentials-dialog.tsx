@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, queryKeys } from "@/lib/api/client";
+import { refreshQueries } from "@/lib/api/query-client";
 import { CREDENTIAL_FIELDS } from "@/lib/api/schemas";
 import { VENUES, type Venue } from "@/lib/providers/types";
 import { Dialog } from "@/components/ui/dialog";
@@ -23,7 +24,7 @@ export function CredentialsDialog({ onClose }: { onClose: () => void }) {
   const profiles = useQuery({ queryKey: queryKeys.profiles(), queryFn: () => api.profiles() });
   const fields = Object.keys(CREDENTIAL_FIELDS[provider].shape);
 
-  const refresh = () => client.invalidateQueries({ queryKey: ["profiles"] });
+  const refresh = () => refreshQueries(client, ["profiles"]);
   const create = useMutation({
     mutationFn: () => api.createProfile({ name, provider, credentials: Object.fromEntries(Object.entries(secrets).filter(([, v]) => v.trim())) }),
     onSuccess: () => {

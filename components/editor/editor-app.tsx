@@ -3,6 +3,7 @@ import { ReactFlowProvider } from "@xyflow/react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api, queryKeys, streamRun, ApiRequestError, type WorkflowRecord } from "@/lib/api/client";
+import { refreshQueries } from "@/lib/api/query-client";
 import { catalog } from "@/lib/nodes";
 import { createEditorStore } from "@/lib/store/editor-store";
 import { createRunStore } from "@/lib/store/run-store";
@@ -160,8 +161,8 @@ function Workbench() {
       editor.getState().markSaved({ workflowId: saved.id, name: saved.name, description: saved.description, version: saved.version });
       localStorage.setItem(LAST_WORKFLOW_KEY, saved.id);
       editor.getState().notify("info", `Saved “${saved.name}” (version ${saved.version})`);
-      void client.invalidateQueries({ queryKey: queryKeys.workflows });
-      void client.invalidateQueries({ queryKey: queryKeys.versions(saved.id) });
+      void refreshQueries(client, queryKeys.workflows);
+      void refreshQueries(client, queryKeys.versions(saved.id));
     } catch (e) {
       editor.getState().notify("error", `Not saved: ${(e as Error).message}`);
     }
@@ -200,7 +201,7 @@ function Workbench() {
       }
     } finally {
       abortRef.current = null;
-      if ("workflowId" in target) void client.invalidateQueries({ queryKey: queryKeys.runs(target.workflowId) });
+      if ("workflowId" in target) void refreshQueries(client, queryKeys.runs(target.workflowId));
     }
   }, [editor, run, client, showProblems]);
 
@@ -347,6 +348,11 @@ function Workbench() {
             if (!confirmDiscard()) return;
             loadRecord(w);
             close();
+          }}
+          onRenamed={(w) => {
+            // Renaming the open workflow stores a new version under the new name; the editor follows, or
+            // its next save would put the old name back.
+            if (editor.getState().workflowId === w.id) editor.setState({ name: w.name, version: w.version });
           }}
           onDeleted={(id) => {
             if (editor.getState().workflowId === id) editor.getState().markSaved({ workflowId: null, name: editor.getState().name, description: editor.getState().description, version: null });

@@ -54,7 +54,13 @@ function ResultRow({ nodeId, index }: { nodeId: string; index: number }) {
 
 function RunHistory({ workflowId }: { workflowId: string }) {
   const { run } = useEditorStores();
-  const runs = useQuery({ queryKey: queryKeys.runs(workflowId), queryFn: () => api.runs(workflowId) });
+  // A run the server has not finished recording (e.g. just stopped: the server notices the disconnect a
+  // moment later) would stay "running" in the list; poll until every listed run has ended.
+  const runs = useQuery({
+    queryKey: queryKeys.runs(workflowId),
+    queryFn: () => api.runs(workflowId),
+    refetchInterval: (q) => (q.state.data?.some((r) => r.status === "running") ? 1000 : false),
+  });
   const current = useRun((s) => s.runId);
   if (!runs.data?.length) return <p className={styles.muted}>No stored runs yet. Runs of the saved workflow are kept here.</p>;
   return (

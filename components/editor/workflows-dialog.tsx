@@ -2,19 +2,32 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, queryKeys, type WorkflowRecord } from "@/lib/api/client";
+import { refreshQueries } from "@/lib/api/query-client";
 import { Dialog } from "@/components/ui/dialog";
 import styles from "./editor.module.css";
 
 /** Saved workflows: open, rename, duplicate, delete. */
-export function WorkflowsDialog({ currentId, onOpen, onDeleted, onClose }: { currentId: string | null; onOpen: (w: WorkflowRecord) => void; onDeleted: (id: string) => void; onClose: () => void }) {
+export function WorkflowsDialog({
+  currentId,
+  onOpen,
+  onRenamed,
+  onDeleted,
+  onClose,
+}: {
+  currentId: string | null;
+  onOpen: (w: WorkflowRecord) => void;
+  onRenamed: (w: WorkflowRecord) => void;
+  onDeleted: (id: string) => void;
+  onClose: () => void;
+}) {
   const client = useQueryClient();
   const list = useQuery({ queryKey: queryKeys.workflows, queryFn: api.listWorkflows });
   const [renaming, setRenaming] = useState<{ id: string; name: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const refresh = () => client.invalidateQueries({ queryKey: queryKeys.workflows });
+  const refresh = () => refreshQueries(client, queryKeys.workflows);
   const onError = (e: Error) => setError(e.message);
 
-  const rename = useMutation({ mutationFn: (r: { id: string; name: string }) => api.updateWorkflow(r.id, { name: r.name }), onSuccess: () => (setRenaming(null), void refresh()), onError });
+  const rename = useMutation({ mutationFn: (r: { id: string; name: string }) => api.updateWorkflow(r.id, { name: r.name }), onSuccess: (w) => (setRenaming(null), onRenamed(w), void refresh()), onError });
   const duplicate = useMutation({
     mutationFn: async (id: string) => {
       const w = await api.getWorkflow(id);

@@ -82,7 +82,13 @@ export function createRunStore() {
       });
     },
     fail(phase, messages) {
-      set({ phase, messages: [...get().messages, ...messages] });
+      // No more events will come: a node still marked running did not finish, and must not look as if it
+      // still runs. The server records it the same way (failed, "cancelled while running").
+      const { byNode, rows } = get();
+      const unfinished = Object.keys(byNode).filter((id) => byNode[id]!.status === "running");
+      const error = phase === "cancelled" ? "cancelled while running" : "no result: the run ended before this node finished";
+      const ended = Object.fromEntries(unfinished.map((id) => [id, { status: "failed" as const, error }]));
+      set({ phase, messages: [...get().messages, ...messages], byNode: { ...byNode, ...ended }, rows: [...rows, ...unfinished] });
     },
     reset() {
       set(initial);

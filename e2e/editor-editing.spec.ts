@@ -1,0 +1,156 @@
+import { expect, test } from "@playwright/test";
+import { canvasKey, clearSelection, connect, dropNode, edge, edges, inspector, node, nodes, openEditor, positionOnCanvas, selectNode, setProperty } from "./helpers";
+
+test("undo and redo step the graph back and forth, by button and by keyboard", async ({ page }) => {
+  await openEditor(page);
+  const undo = page.getByRole("button", { name: "Undo" });
+  const redo = page.getByRole("button", { name: "Redo" });
+  await expect(undo).toBeDisabled();
+  await page.getByTestId("palette-providers-binance").click();
+  await page.getByTestId("palette-conditions-compare").click();
+  await page.getByTestId("palette-actions-sell").click();
+  await expect(nodes(page)).toHaveCount(3);
+  await expect(redo).toBeDisabled();
+
+  await undo.click();
+  await expect(nodes(page)).toHaveCount(2);
+  await expect(node(page, "sell_1")).toHaveCount(0);
+  await undo.click();
+  await expect(nodes(page)).toHaveCount(1);
+  await expect(node(page, "binance_1")).toBeVisible();
+  await redo.click();
+  await expect(nodes(page)).toHaveCount(2);
+  await expect(node(page, "compare_1")).toBeVisible();
+
+  await canvasKey(page, "Control+z");
+  await expect(nodes(page)).toHaveCount(1);
+  await canvasKey(page, "Control+z");
+  await expect(nodes(page)).toHaveCount(0);
+  await expect(undo).toBeDisabled();
+  await canvasKey(page, "Control+Shift+z");
+  await expect(nodes(page)).toHaveCount(1);
+  await canvasKey(page, "Control+y");
+  await expect(nodes(page)).toHaveCount(2);
+  await canvasKey(page, "Control+y");
+  await expect(nodes(page)).toHaveCount(3);
+  await expect(node(page, "sell_1")).toBeVisible();
+  await expect(redo).toBeDisabled();
+
+  // A property edit is one undo step too. (Clicked palette items stack up; the last one is on top.)
+  await selectNode(page, "sell_1");
+  await setProperty(page, "Amount", "42");
+  await canvasKey(page, "Control+z");
+  await selectNode(page, "sell_1");
+  await expect(inspector(page).getByRole("textbox", { name: "Amount", exact: true })).toHaveValue("10");
+  await canvasKey(page, "Control+y");
+  await selectNode(page, "sell_1");
+  await expect(inspector(page).getByRole("textbox", { name: "Amount", exact: true })).toHaveValue("42");
+});
+
+test("copy and paste adds a copy of the selection with its inner connection", async ({ page }) => {
+  await openEditor(page);
+  await dropNode(page, "providers-polymarket", { x: 200, y: 200 }, "polymarket_1");
+  await dropNode(page, "conditions-threshold", { x: 520, y: 240 }, "threshold_1");
+  await connect(page, ["polymarket_1", "price_feed"], ["threshold_1", "value"]);
+  await expect(edges(page)).toHaveCount(1);
+  await selectNode(page, "threshold_1");
+  await setProperty(page, "Min", "0.3");
+
+  await canvasKey(page, "Control+a");
+  await expect(inspector(page)).toContainText("2 nodes selected");
+  await canvasKey(page, "Control+c");
+  await expect(page.getByTestId("notice")).toHaveText("Copied");
+  await canvasKey(page, "Control+v");
+  await expect(nodes(page)).toHaveCount(4);
+  await expect(edges(page)).toHaveCount(2);
+  await expect(edge(page, "polymarket_1.price_feed", "threshold_1.value")).toHaveCount(1);
+  await expect(edge(page, "polymarket_2.price_feed", "threshold_2.value")).toHaveCount(1);
+
+  // The copy sits 40 px right and below the original, and carries its property values.
+  const original = await positionOnCanvas(page, "polymarket_1");
+  const copy = await positionOnCanvas(page, "polymarket_2");
+  expect(Math.round(copy.x - original.x)).toBe(40);
+  expect(Math.round(copy.y - original.y)).toBe(40);
+  await clearSelection(page);
+  await selectNode(page, "threshold_2");
+  await expect(inspector(page).getByRole("textbox", { name: "Min", exact: true })).toHaveValue("0.3");
+
+  // Pasting again makes a third copy with fresh ids.
+  await canvasKey(page, "Control+v");
+  await expect(nodes(page)).toHaveCount(6);
+  await expect(edge(page, "polymarket_3.price_feed", "threshold_3.value")).toHaveCount(1);
+});
+
+test("duplicate and delete: Ctrl+D copies one node without outside wires, Delete removes a node and its wires", async ({ page }) => {
+  await openEditor(page);
+  await dropNode(page, "providers-polymarket", { x: 200, y: 200 }, "polymarket_1");
+  await dropNode(page, "conditions-threshold", { x: 520, y: 240 }, "threshold_1");
+  await connect(page, ["polymarket_1", "price_feed"], ["threshold_1", "value"]);
+  await expect(edges(page)).toHaveCount(1);
+
+  await selectNode(page, "threshold_1");
+  await canvasKey(page, "Control+d");
+  await expect(nodes(page)).toHaveCount(3);
+  await expect(node(page, "threshold_2")).toBeVisible();
+  await expect(edges(page)).toHaveCount(1); // the wire from outside the selection is not copied
+  await expect(inspector(page)).toContainText("threshold_2"); // the copy is selected
+
+  await canvasKey(page, "Delete");
+  await expect(nodes(page)).toHaveCount(2);
+  await expect(node(page, "threshold_2")).toHaveCount(0);
+
+  await selectNode(page, "polymarket_1");
+  await canvasKey(page, "Backspace");
+  await expect(nodes(page)).toHaveCount(1);
+  await expect(edges(page)).toHaveCount(0);
+  await expect(node(page, "threshold_1")).toBeVisible();
+});
+
+test("auto-layout lays nodes out left to right in dependency order", async ({ page }) => {
+  await openEditor(page);
+  // Dropped right to left, against the flow of data.
+  await dropNode(page, "actions-buy", { x: 160, y: 120 }, "buy_1");
+  await dropNode(page, "conditions-threshold", { x: 440, y: 420 }, "threshold_1");
+  await dropNode(page, "providers-polymarket", { x: 720, y: 200 }, "polymarket_1");
+  await connect(page, ["polymarket_1", "price_feed"], ["threshold_1", "value"]);
+  await connect(page, ["threshold_1", "pass"], ["buy_1", "signal"]);
+  await expect(edges(page)).toHaveCount(2);
+  const ids = ["polymarket_1", "threshold_1", "buy_1"];
+  const before = await Promise.all(ids.map((id) => positionOnCanvas(page, id)));
+
+  await page.getByRole("button", { name: "Auto-layout" }).click();
+  await expect.poll(async () => (await positionOnCanvas(page, "buy_1")).x).not.toBeCloseTo(before[2]!.x, 0);
+  const after = await Promise.all(ids.map((id) => positionOnCanvas(page, id)));
+  for (let i = 0; i < ids.length; i++) expect(after[i], `${ids[i]} moved`).not.toEqual(before[i]);
+  // Provider, then condition, then action, each entirely to the right of the one it depends on.
+  const boxes = await Promise.all(ids.map((id) => page.getByTestId(`rf__node-${id}`).boundingBox()));
+  expect(boxes[0]!.x + boxes[0]!.width).toBeLessThan(boxes[1]!.x);
+  expect(boxes[1]!.x + boxes[1]!.width).toBeLessThan(boxes[2]!.x);
+  await expect(edges(page)).toHaveCount(2);
+
+  // Auto-layout is one undo step.
+  await page.getByRole("button", { name: "Undo" }).click();
+  await expect.poll(async () => positionOnCanvas(page, "buy_1")).toEqual(before[2]);
+});
+
+test("the inspector edits a node: rename it, and an invalid value is refused with a message", async ({ page }) => {
+  await openEditor(page);
+  await dropNode(page, "actions-buy", { x: 300, y: 200 }, "buy_1");
+  await selectNode(page, "buy_1");
+  await expect(inspector(page).getByRole("heading", { name: "Buy" })).toBeVisible();
+
+  const name = inspector(page).getByRole("textbox", { name: "Name", exact: true });
+  await name.fill("Buy the dip");
+  await name.press("Enter");
+  await expect(node(page, "buy_1")).toContainText("Buy the dip");
+
+  const amount = inspector(page).getByRole("textbox", { name: "Amount", exact: true });
+  await expect(amount).toHaveValue("10");
+  await amount.fill("-5");
+  await amount.press("Enter");
+  await expect(inspector(page).getByRole("alert")).toContainText("Amount");
+  // Not committed: select another node and come back, the stored value is unchanged.
+  await clearSelection(page);
+  await selectNode(page, "buy_1");
+  await expect(inspector(page).getByRole("textbox", { name: "Amount", exact: true })).toHaveValue("10");
+});
