@@ -14,8 +14,12 @@ export const inspector = (page: Page) => page.getByRole("complementary", { name:
 export const resultsDialog = (page: Page) => page.getByRole("dialog", { name: "Execution results" });
 export const runSummary = (page: Page) => page.getByTestId("run-summary");
 
-/** Opens the editor on an empty canvas and waits until it is ready for input. */
+/**
+ * Opens the editor on an empty canvas and waits until it is ready for input. The template gallery a
+ * first-time visitor is offered is marked as already offered (e2e/templates.spec.ts tests that offer).
+ */
 export async function openEditor(page: Page): Promise<void> {
+  await page.addInitScript(() => localStorage.setItem("strategy-canvas:gallery-offered", "1"));
   await page.goto("/");
   await expect(canvas(page).locator(".react-flow__pane")).toBeVisible();
   await expect(page.getByRole("complementary", { name: "Node palette" })).toBeVisible();
