@@ -24,7 +24,7 @@ test("the page loads as the editor: toolbar, palette, empty canvas, a new workfl
   await openEditor(page);
   await expect(page).toHaveTitle("Strategy Canvas");
   await expect(page.getByLabel("Workflow name")).toHaveValue("Untitled strategy");
-  await expect(page.getByTestId("save-state")).toHaveText("New");
+  await expect(page.getByTestId("save-state")).toHaveText("Not saved yet");
   await expect(nodes(page)).toHaveCount(0);
   const palette = page.getByRole("complementary", { name: "Node palette" });
   for (const item of ["providers-polymarket", "conditions-threshold", "actions-buy", "values-delay", "risk-kill_switch"]) {

@@ -47,7 +47,7 @@ test("export, then import the file into a new workflow: the same graph, in the s
   page.once("dialog", (d) => void d.accept());
   await toolbarButton(page, "New").click();
   await expect(nodes(page)).toHaveCount(0);
-  await expect(page.getByTestId("save-state")).toHaveText("New");
+  await expect(page.getByTestId("save-state")).toHaveText("Not saved yet");
   await page.getByTestId("import-input").setInputFiles(file);
   await expect(page.getByTestId("notice")).toHaveText(`Imported 3 nodes from ${path.basename(file)}`);
   await expect(page.getByLabel("Workflow name")).toHaveValue("Momentum buy");

@@ -8,6 +8,15 @@ import { VENUES, type Venue } from "@/lib/providers/types";
 import { Dialog } from "@/components/ui/dialog";
 import styles from "./editor.module.css";
 
+const FIELD_LABEL: Record<string, string> = {
+  api_key: "API key",
+  api_secret: "API secret",
+  api_passphrase: "API passphrase",
+  private_key: "Private key",
+  funder_address: "Funder address",
+  key_id: "Key ID",
+};
+
 const REQUIRED: Record<Venue, string[]> = {
   binance: ["api_key", "api_secret"],
   polymarket: ["private_key"],
@@ -104,7 +113,7 @@ export function CredentialsDialog({ onClose }: { onClose: () => void }) {
         {fields.map((f) => (
           <div className={styles.field} key={`${provider}-${f}`}>
             <label htmlFor={`cred-${f}`}>
-              {f}
+              {FIELD_LABEL[f] ?? f} <code className={styles.muted}>{f}</code>
               {REQUIRED[provider].includes(f) ? "" : " (optional)"}
             </label>
             <input id={`cred-${f}`} type="password" autoComplete="off" value={secrets[f] ?? ""} onChange={(e) => setSecrets({ ...secrets, [f]: e.target.value })} />

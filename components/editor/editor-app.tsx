@@ -63,7 +63,7 @@ function Toolbar(props: { onRun: () => void; onSave: () => void; open: (d: Dialo
       <div className={styles.brand}>Strategy Canvas</div>
       <input className={styles.nameInput} aria-label="Workflow name" value={name} onChange={(e) => editor.getState().setMeta({ name: e.target.value })} />
       <span className={styles.saveState} data-testid="save-state" title={dirty ? "Unsaved changes" : "All changes saved"}>
-        {dirty ? "● Unsaved" : workflowId ? `Saved · v${version}` : "New"}
+        {dirty ? "● Unsaved" : workflowId ? `Saved · v${version}` : "Not saved yet"}
       </span>
       <div className={styles.toolGroup}>
         <button type="button" onClick={props.onNew}>New</button>

@@ -23,8 +23,13 @@ export function Palette() {
   const add = (category: string, type: string) => {
     const canvas = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
     const center = canvas ? screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 }) : { x: 0, y: 0 };
-    const count = editor.getState().nodes.length;
-    editor.getState().addBlock(category, type, { x: center.x - 100 + (count % 5) * 16, y: center.y - 40 + (count % 5) * 16 });
+    // Place it at the centre of the view, moved right (then down) until it does not cover another node.
+    const taken = editor.getState().nodes.map((n) => n.position);
+    let at = { x: Math.round(center.x - 100), y: Math.round(center.y - 40) };
+    for (let tries = 0; tries < 60 && taken.some((p) => Math.abs(p.x - at.x) < 230 && Math.abs(p.y - at.y) < 110); tries++) {
+      at = tries % 4 === 3 ? { x: Math.round(center.x - 100), y: at.y + 130 } : { x: at.x + 250, y: at.y };
+    }
+    editor.getState().addBlock(category, type, at);
   };
 
   return (
