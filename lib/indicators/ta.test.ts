@@ -9,7 +9,7 @@ import { bollinger, ema, macd, rsi, sma, stable, type Series } from "./ta";
  * compared within the 0.01 that suite uses), and TA-Lib compiled to WebAssembly (talib-web) over whole
  * real candle series, compared within 1e-6 on every value after the warm-up.
  */
-const fixtures = path.resolve(__dirname, "../../../shared/fixtures");
+const fixtures = path.resolve(__dirname, "../../test/fixtures");
 const read = (f: string) => JSON.parse(readFileSync(path.join(fixtures, f), "utf8"));
 const series = read("talib/series.json") as { close: number[] };
 const expected = read("talib/expected.json") as {
@@ -79,7 +79,7 @@ describe("indicators against TA-Lib's regression tables (within 0.01)", () => {
 const realSeries: [string, number[]][] = [
   ["TA-Lib reference series (252 daily bars)", series.close],
   ["BTC/USDT 1m, 2021-01-03 (1,440 bars)", (read("candles/btcusdt-1m-1440.json") as { close: string }[]).map((c) => Number(c.close))],
-  ["LTC/USDT 1m, 2020-11-08/09 (2,880 bars)", (read("candles/ltcusdt-1m-2880.json") as { close: string }[]).map((c) => Number(c.close))],
+  ["LTC/USDT 1h, 2019-08-17/19 (48 bars)", (read("candles/ltcusdt-1h-48.json") as { close: string }[]).map((c) => Number(c.close))],
   ["DOGE/USDT 4h, October 2023 (186 bars)", (read("candles/dogeusdt-4h.json") as { close: number }[]).map((c) => Number(c.close))],
 ];
 
