@@ -40,7 +40,7 @@ function ResultRow({ nodeId, index }: { nodeId: string; index: number }) {
         {r.error ? (
           <span className={styles.errorText}>{r.error}</span>
         ) : r.output !== undefined ? (
-          <details open={index < 8}>
+          <details open={index < 2}>
             <summary>{previewValue(r.output, 80).replace(/\s+/g, " ")}</summary>
             <pre>{previewValue(r.output, 20_000)}</pre>
           </details>
