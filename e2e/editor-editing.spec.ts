@@ -36,7 +36,7 @@ test("undo and redo step the graph back and forth, by button and by keyboard", a
   await expect(node(page, "sell_1")).toBeVisible();
   await expect(redo).toBeDisabled();
 
-  // A property edit is one undo step too. (Clicked palette items stack up; the last one is on top.)
+  // A property edit is one undo step too.
   await selectNode(page, "sell_1");
   await setProperty(page, "Amount", "42");
   await canvasKey(page, "Control+z");

@@ -23,12 +23,13 @@ export function Palette() {
   const add = (category: string, type: string) => {
     const canvas = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
     const center = canvas ? screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 }) : { x: 0, y: 0 };
-    // Place it at the centre of the view, moved right (then down) until it does not cover another node.
+    // Place it at the centre of the view, or the nearest free slot around it that is still in view.
     const taken = editor.getState().nodes.map((n) => n.position);
-    let at = { x: Math.round(center.x - 100), y: Math.round(center.y - 40) };
-    for (let tries = 0; tries < 60 && taken.some((p) => Math.abs(p.x - at.x) < 230 && Math.abs(p.y - at.y) < 110); tries++) {
-      at = tries % 4 === 3 ? { x: Math.round(center.x - 100), y: at.y + 130 } : { x: at.x + 250, y: at.y };
-    }
+    const origin = { x: Math.round(center.x - 100), y: Math.round(center.y - 40) };
+    const free = (p: { x: number; y: number }) => !taken.some((t) => Math.abs(t.x - p.x) < 230 && Math.abs(t.y - p.y) < 110);
+    const slots = [[0, 0], [0, 130], [0, -130], [250, 0], [-250, 0], [250, 130], [-250, 130], [250, -130], [-250, -130], [0, 260], [0, -260]];
+    const slot = slots.map(([dx, dy]) => ({ x: origin.x + dx!, y: origin.y + dy! })).find(free);
+    const at = slot ?? { x: origin.x + (taken.length % 5) * 20, y: origin.y + (taken.length % 5) * 20 };
     editor.getState().addBlock(category, type, at);
   };
 
