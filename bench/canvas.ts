@@ -8,6 +8,8 @@
  *   pointer moves in 60 steps, and node component renders per drag step (target: 1, the dragged node);
  * - a streamed run: node component renders per node event (target: 1, the node the event is about).
  * Node renders are counted by components/nodes/render-probe.ts, enabled only on this page.
+ * Knobs: BENCH_SIZES=500,2000 (graph sizes), BENCH_NO_EDGES=1 (nodes only, to see what edges cost),
+ * BENCH_PROFILE=1 (print where the drag's CPU time went).
  */
 import { spawn } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
@@ -37,7 +39,7 @@ function graph(n: number) {
   const cols = Math.ceil(Math.sqrt(n * 2));
   return {
     blocks: doc.blocks.map((b, i) => ({ ...b, position: { x: (i % cols) * 260, y: Math.floor(i / cols) * 170 } })),
-    connections: doc.connections,
+    connections: process.env.BENCH_NO_EDGES ? [] : doc.connections,
   };
 }
 
@@ -55,7 +57,8 @@ async function main() {
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
     });
     const rows: Record<string, number | string>[] = [];
-    for (const n of [500, 2_000]) {
+    const sizes = (process.env.BENCH_SIZES ?? "500,2000").split(",").map(Number);
+    for (const n of sizes) {
       const res = await fetch(`${BASE}/api/workflows`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: `bench ${n}`, workflow: graph(n) }) });
       const { id } = (await res.json()) as { id: string };
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });

@@ -24,7 +24,7 @@ const minimapColor = (n: { data?: { category?: unknown } }) => {
   return colors[String(n.data?.category)] ?? "#8b98a9";
 };
 
-const defaultEdgeOptions = { type: "smoothstep" as const };
+const defaultEdgeOptions = { type: "default" as const };
 const proOptions = { hideAttribution: true };
 const fitViewOptions = { maxZoom: 1, padding: 0.2 };
 
