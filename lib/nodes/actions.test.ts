@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { catalog } from "./index";
 import { clientOrderId } from "./actions";
-import { validateWorkflow, type CompiledWorkflow } from "../workflow/validate";
 import { executeWorkflow } from "../workflow/executor";
 import type { RunResult } from "../workflow/events";
 import { withDefaults } from "../workflow/properties";
@@ -9,32 +8,9 @@ import { SimulatedMarket } from "../providers/simulated-market";
 import { PaperBroker } from "../providers/paper-broker";
 import type { MarketData, NodeServices, Notification, Order } from "../providers/types";
 import { ScriptedMarket } from "../providers/scripted-market";
+import { NOW, type TestBlock, type Wire, compile, resultOf, outputOf } from "./test-kit";
 
-const NOW = new Date("2026-11-25T12:00:00Z");
 const RUN_ID = "run_actions";
-
-interface TestBlock {
-  id: string;
-  category: string;
-  type: string;
-  properties?: Record<string, unknown>;
-}
-/** [from block, output index, to block, input index] */
-type Wire = [string, number, string, number];
-
-function documentOf(blocks: TestBlock[], wires: Wire[] = []) {
-  return {
-    blocks,
-    connections: wires.map(([from, fi, to, ti]) => ({ from: { blockId: from, index: fi }, to: { blockId: to, index: ti } })),
-  };
-}
-
-function compile(blocks: TestBlock[], wires: Wire[] = []): CompiledWorkflow {
-  const v = validateWorkflow(documentOf(blocks, wires), catalog);
-  if (!v.ok) throw new Error(`workflow invalid: ${v.problems.map((p) => p.message).join("; ")}`);
-  return v.workflow;
-}
-
 
 interface TestServices extends NodeServices {
   broker: PaperBroker;
@@ -51,18 +27,6 @@ const simServices = (seed = 1) => servicesFor(new SimulatedMarket({ now: NOW.get
 
 function run(blocks: TestBlock[], wires: Wire[], services: NodeServices, runId = RUN_ID): Promise<RunResult> {
   return executeWorkflow(compile(blocks, wires), { services, now: NOW, runId });
-}
-
-function resultOf(result: RunResult, id: string) {
-  const r = result.results.find((x) => x.nodeId === id);
-  if (!r) throw new Error(`no result for ${id}`);
-  return r;
-}
-
-function outputOf(result: RunResult, id: string): Record<string, unknown> {
-  const r = resultOf(result, id);
-  if (r.status !== "succeeded") throw new Error(`${id} ${r.status}: ${r.error ?? ""}`);
-  return r.output as Record<string, unknown>;
 }
 
 function orderOf(result: RunResult, id: string): Order {

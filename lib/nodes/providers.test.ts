@@ -1,37 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { catalog } from "./index";
 import { ENDPOINTS } from "./providers";
-import { validateWorkflow, type CompiledWorkflow } from "../workflow/validate";
+import { validateWorkflow } from "../workflow/validate";
 import { executeWorkflow } from "../workflow/executor";
 import type { RunResult } from "../workflow/events";
 import { SimulatedMarket } from "../providers/simulated-market";
 import { PaperBroker } from "../providers/paper-broker";
 import { INTERVAL_MINUTES } from "../providers/simulated-market";
 import type { Candle, NodeServices, Position, Venue } from "../providers/types";
-
-const NOW = new Date("2026-11-25T12:00:00Z");
-
-interface TestBlock {
-  id: string;
-  category: string;
-  type: string;
-  properties?: Record<string, unknown>;
-}
-/** [from block, output index, to block, input index] */
-type Wire = [string, number, string, number];
-
-function documentOf(blocks: TestBlock[], wires: Wire[] = []) {
-  return {
-    blocks,
-    connections: wires.map(([from, fi, to, ti]) => ({ from: { blockId: from, index: fi }, to: { blockId: to, index: ti } })),
-  };
-}
-
-function compile(blocks: TestBlock[], wires: Wire[] = []): CompiledWorkflow {
-  const v = validateWorkflow(documentOf(blocks, wires), catalog);
-  if (!v.ok) throw new Error(`workflow invalid: ${v.problems.map((p) => p.message).join("; ")}`);
-  return v.workflow;
-}
+import { NOW, type TestBlock, type Wire, documentOf, compile } from "./test-kit";
 
 function simServices(seed = 1, now = NOW): NodeServices & { broker: PaperBroker } {
   const market = new SimulatedMarket({ now: now.getTime(), seed });

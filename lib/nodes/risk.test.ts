@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { catalog } from "./index";
-import { validateWorkflow, type CompiledWorkflow } from "../workflow/validate";
 import { executeWorkflow } from "../workflow/executor";
 import type { RunResult } from "../workflow/events";
 import { withDefaults } from "../workflow/properties";
@@ -8,31 +7,7 @@ import { PaperBroker, newPaperAccount, type PaperAccountState } from "../provide
 import { SimulatedMarket } from "../providers/simulated-market";
 import type { NodeServices } from "../providers/types";
 import { ScriptedMarket } from "../providers/scripted-market";
-
-const NOW = new Date("2026-11-25T12:00:00Z");
-
-interface TestBlock {
-  id: string;
-  category: string;
-  type: string;
-  properties?: Record<string, unknown>;
-}
-/** [from block, output index, to block, input index] */
-type Wire = [string, number, string, number];
-
-function documentOf(blocks: TestBlock[], wires: Wire[] = []) {
-  return {
-    blocks,
-    connections: wires.map(([from, fi, to, ti]) => ({ from: { blockId: from, index: fi }, to: { blockId: to, index: ti } })),
-  };
-}
-
-function compile(blocks: TestBlock[], wires: Wire[] = []): CompiledWorkflow {
-  const v = validateWorkflow(documentOf(blocks, wires), catalog);
-  if (!v.ok) throw new Error(`workflow invalid: ${v.problems.map((p) => p.message).join("; ")}`);
-  return v.workflow;
-}
-
+import { NOW, type TestBlock, type Wire, compile, outputOf } from "./test-kit";
 
 interface TestServices extends NodeServices {
   broker: PaperBroker;
@@ -55,18 +30,6 @@ async function buy(services: TestServices, quantity: number, symbol = "SIM-YES",
 
 function run(blocks: TestBlock[], wires: Wire[], services: NodeServices): Promise<RunResult> {
   return executeWorkflow(compile(blocks, wires), { services, now: NOW, runId: "run_risk" });
-}
-
-function resultOf(result: RunResult, id: string) {
-  const r = result.results.find((x) => x.nodeId === id);
-  if (!r) throw new Error(`no result for ${id}`);
-  return r;
-}
-
-function outputOf(result: RunResult, id: string): Record<string, unknown> {
-  const r = resultOf(result, id);
-  if (r.status !== "succeeded") throw new Error(`${id} ${r.status}: ${r.error ?? ""}`);
-  return r.output as Record<string, unknown>;
 }
 
 const manual: TestBlock = { id: "go", category: "triggers", type: "manual" };

@@ -1,37 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { catalog } from "./index";
-import { validateWorkflow, type CompiledWorkflow } from "../workflow/validate";
+import { validateWorkflow } from "../workflow/validate";
 import { executeWorkflow } from "../workflow/executor";
 import type { RunResult } from "../workflow/events";
 import { withDefaults } from "../workflow/properties";
 import { SimulatedMarket } from "../providers/simulated-market";
 import { PaperBroker } from "../providers/paper-broker";
 import type { NodeServices } from "../providers/types";
+import { NOW, type TestBlock, type Wire, documentOf, compile, resultOf, outputOf } from "./test-kit";
 
-const NOW = new Date("2026-11-25T12:00:00Z");
 const MIN = 60_000;
-
-interface TestBlock {
-  id: string;
-  category: string;
-  type: string;
-  properties?: Record<string, unknown>;
-}
-/** [from block, output index, to block, input index] */
-type Wire = [string, number, string, number];
-
-function documentOf(blocks: TestBlock[], wires: Wire[] = []) {
-  return {
-    blocks,
-    connections: wires.map(([from, fi, to, ti]) => ({ from: { blockId: from, index: fi }, to: { blockId: to, index: ti } })),
-  };
-}
-
-function compile(blocks: TestBlock[], wires: Wire[] = []): CompiledWorkflow {
-  const v = validateWorkflow(documentOf(blocks, wires), catalog);
-  if (!v.ok) throw new Error(`workflow invalid: ${v.problems.map((p) => p.message).join("; ")}`);
-  return v.workflow;
-}
 
 function simServices(now = NOW): NodeServices {
   const market = new SimulatedMarket({ now: now.getTime(), seed: 1 });
@@ -40,18 +18,6 @@ function simServices(now = NOW): NodeServices {
 
 function run(blocks: TestBlock[], wires: Wire[] = [], now = NOW): Promise<RunResult> {
   return executeWorkflow(compile(blocks, wires), { services: simServices(now), now, runId: "run_triggers" });
-}
-
-function resultOf(result: RunResult, id: string) {
-  const r = result.results.find((x) => x.nodeId === id);
-  if (!r) throw new Error(`no result for ${id}`);
-  return r;
-}
-
-function outputOf(result: RunResult, id: string): Record<string, unknown> {
-  const r = resultOf(result, id);
-  if (r.status !== "succeeded") throw new Error(`${id} ${r.status}: ${r.error ?? ""}`);
-  return r.output as Record<string, unknown>;
 }
 
 async function runTrigger(type: string, properties: Record<string, unknown> = {}, now = NOW) {
