@@ -46,18 +46,9 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
   return data as T;
 }
 
-export interface WorkflowSummary {
-  id: string;
-  name: string;
-  description: string;
-  version: number;
-  blocks: number;
-  created_at: string;
-  updated_at: string;
-}
-export interface WorkflowRecord extends Omit<WorkflowSummary, "blocks"> {
-  workflow: WorkflowDocument;
-}
+import type { ProfileSummary, WorkflowRecord, WorkflowSummary } from "./types";
+export type { WorkflowRecord, WorkflowSummary };
+export type Profile = ProfileSummary;
 export interface WorkflowVersion {
   version: number;
   name: string;
@@ -78,14 +69,6 @@ export interface StoredRun extends RunResult {
   id: string;
   startedAt: string;
   results: NodeResult[];
-}
-export interface Profile {
-  id: string;
-  name: string;
-  provider: string;
-  created_at: string;
-  live_capable: boolean;
-  fields: string[];
 }
 
 export interface TemplateRecord {

@@ -3,16 +3,9 @@ import { randomBytes } from "node:crypto";
 import { getDb } from "./client";
 import { openSecret, sealSecret } from "../server/secret-box";
 import type { Provider } from "../api/schemas";
+import type { ProfileSummary } from "../api/types";
 
-/** What leaves the server about a profile: never a secret, only which fields it holds. */
-export interface ProfileSummary {
-  id: string;
-  name: string;
-  provider: string;
-  created_at: string;
-  live_capable: boolean;
-  fields: string[];
-}
+export type { ProfileSummary };
 
 type Row = { id: string; name: string; provider: string; secrets: string; liveCapable: boolean; createdAt: Date };
 

@@ -1,26 +1,9 @@
 import "server-only";
 import { getDb } from "./client";
 import type { WorkflowDocument } from "../workflow/format";
+import type { WorkflowRecord, WorkflowSummary } from "../api/types";
 
-export interface WorkflowRecord {
-  id: string;
-  name: string;
-  description: string;
-  version: number;
-  workflow: WorkflowDocument;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface WorkflowSummary {
-  id: string;
-  name: string;
-  description: string;
-  version: number;
-  blocks: number;
-  created_at: string;
-  updated_at: string;
-}
+export type { WorkflowRecord, WorkflowSummary };
 
 type Row = { id: string; name: string; description: string; version: number; document: string; createdAt: Date; updatedAt: Date };
 

@@ -35,6 +35,26 @@ const VALUE_SERIES_OUT = [
   { name: "series", type: "series" as const, description: "All values after the warm-up" },
 ];
 
+/** A one-series, one-period indicator (SMA, EMA, RSI): latest value and the series after its warm-up. */
+function periodIndicator(type: string, label: string, description: string, defaultPeriod: number, compute: (values: number[], period: number) => Series, extraBars: number): AnyNodeDefinition {
+  return defineNode<{ period: number }>({
+    category: "indicators",
+    type,
+    label,
+    description,
+    inputs: [SERIES_IN, { name: "period", type: "number" }],
+    outputs: VALUE_SERIES_OUT,
+    properties: [periodProp(defaultPeriod)],
+    run: ({ inputs }) => {
+      const values = seriesOf(inputs);
+      const period = requireNumber(inputs, "period");
+      needBars(values, period + extraBars, `${label}(${period})`);
+      const s = stable(compute(values, period));
+      return { value: last(s), series: s };
+    },
+  });
+}
+
 export const CANDLE_FIELDS = ["close", "open", "high", "low", "volume", "typical"] as const;
 type CandleField = (typeof CANDLE_FIELDS)[number];
 
@@ -61,54 +81,9 @@ export const indicatorNodes: AnyNodeDefinition[] = [
       return { series, last: series.length ? series[series.length - 1]! : null };
     },
   }),
-  defineNode<{ period: number }>({
-    category: "indicators",
-    type: "sma",
-    label: "SMA",
-    description: "Simple moving average: the mean of the last N values",
-    inputs: [SERIES_IN, { name: "period", type: "number" }],
-    outputs: VALUE_SERIES_OUT,
-    properties: [periodProp(20)],
-    run: ({ inputs }) => {
-      const values = seriesOf(inputs);
-      const period = requireNumber(inputs, "period");
-      needBars(values, period, `SMA(${period})`);
-      const s = stable(sma(values, period));
-      return { value: last(s), series: s };
-    },
-  }),
-  defineNode<{ period: number }>({
-    category: "indicators",
-    type: "ema",
-    label: "EMA",
-    description: "Exponential moving average, k = 2/(N+1), seeded with the SMA of the first N values (TA-Lib's convention)",
-    inputs: [SERIES_IN, { name: "period", type: "number" }],
-    outputs: VALUE_SERIES_OUT,
-    properties: [periodProp(20)],
-    run: ({ inputs }) => {
-      const values = seriesOf(inputs);
-      const period = requireNumber(inputs, "period");
-      needBars(values, period, `EMA(${period})`);
-      const s = stable(ema(values, period));
-      return { value: last(s), series: s };
-    },
-  }),
-  defineNode<{ period: number }>({
-    category: "indicators",
-    type: "rsi",
-    label: "RSI",
-    description: "Relative strength index (0-100) with Wilder's smoothing, as TA-Lib computes it",
-    inputs: [SERIES_IN, { name: "period", type: "number" }],
-    outputs: VALUE_SERIES_OUT,
-    properties: [periodProp(14)],
-    run: ({ inputs }) => {
-      const values = seriesOf(inputs);
-      const period = requireNumber(inputs, "period");
-      needBars(values, period + 1, `RSI(${period})`);
-      const s = stable(rsi(values, period));
-      return { value: last(s), series: s };
-    },
-  }),
+  periodIndicator("sma", "SMA", "Simple moving average: the mean of the last N values", 20, sma, 0),
+  periodIndicator("ema", "EMA", "Exponential moving average, k = 2/(N+1), seeded with the SMA of the first N values (TA-Lib's convention)", 20, ema, 0),
+  periodIndicator("rsi", "RSI", "Relative strength index (0-100) with Wilder's smoothing, as TA-Lib computes it", 14, rsi, 1),
   defineNode<{ fast: number; slow: number; signal: number }>({
     category: "indicators",
     type: "macd",
