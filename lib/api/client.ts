@@ -3,6 +3,7 @@ import type { NodeDescriptor } from "../nodes/describe";
 import type { RunMode } from "../workflow/definition";
 import type { WorkflowDocument } from "../workflow/format";
 import type { NodeResult, RunEvent, RunResult } from "../workflow/events";
+import type { ProfileSummary, WorkflowRecord, WorkflowSummary } from "./types";
 
 export const queryKeys = {
   nodes: ["nodes"] as const,
@@ -46,7 +47,6 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
   return data as T;
 }
 
-import type { ProfileSummary, WorkflowRecord, WorkflowSummary } from "./types";
 export type { WorkflowRecord, WorkflowSummary };
 export type Profile = ProfileSummary;
 export interface WorkflowVersion {
