@@ -15,6 +15,7 @@ import { EditorProvider, useEditor, useEditorStores, useRun } from "./editor-con
 import { Inspector } from "./inspector";
 import { Palette } from "./palette";
 import { ResultsModal } from "./results-modal";
+import { ScheduleControl } from "./schedule-control";
 import { TemplatesDialog } from "./templates-dialog";
 import { VersionsDialog, WorkflowsDialog } from "./workflows-dialog";
 import styles from "./editor.module.css";
@@ -82,6 +83,7 @@ function Toolbar(props: { onRun: () => void; onSave: () => void; open: (d: Dialo
       <div className={styles.toolGroup}>
         <button type="button" onClick={() => props.open("credentials")}>Credentials</button>
         <button type="button" onClick={() => props.open("results")}>Results</button>
+        <ScheduleControl />
         <button type="button" className={styles.run} onClick={props.onRun} disabled={running} title="Ctrl+Enter">
           {running ? "Running…" : "▶ Run Workflow"}
         </button>

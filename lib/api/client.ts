@@ -14,6 +14,7 @@ export const queryKeys = {
   run: (id: string) => ["runs", id] as const,
   profiles: (provider?: string) => ["profiles", provider ?? "all"] as const,
   templates: ["templates"] as const,
+  schedule: (id: string) => ["workflows", id, "schedule"] as const,
 };
 
 export class ApiRequestError extends Error {
@@ -84,7 +85,21 @@ export interface TemplateRecord {
   workflow: WorkflowDocument;
 }
 
+export interface ScheduleState {
+  workflow_id: string;
+  active: boolean;
+  every_seconds: number | null;
+  next_run_at: string | null;
+  running: boolean;
+  last_run_id: string | null;
+  last_status: string | null;
+  last_error: string | null;
+  skipped_ticks: number;
+}
+
 export const api = {
+  schedule: (id: string) => request<ScheduleState>("GET", `/api/workflows/${encodeURIComponent(id)}/schedule`),
+  setSchedule: (id: string, everySeconds: number | null) => request<ScheduleState>("PUT", `/api/workflows/${encodeURIComponent(id)}/schedule`, { every_seconds: everySeconds }),
   templates: () => request<TemplateRecord[]>("GET", "/api/templates"),
   nodes: () => request<NodeDescriptor[]>("GET", "/api/nodes"),
   listWorkflows: () => request<WorkflowSummary[]>("GET", "/api/workflows"),

@@ -61,3 +61,12 @@ export const CreateProfileSchema = z.object({
 });
 
 export { WorkflowDocumentSchema };
+
+export const ScheduleSchema = z.object({
+  every_seconds: z
+    .number({ error: "must be a number of seconds, or null to stop" })
+    .int("must be a whole number of seconds")
+    .min(5, "must be at least 5 seconds")
+    .max(86_400, "must be at most 86,400 seconds (one day)")
+    .nullable(),
+});

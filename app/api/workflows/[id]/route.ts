@@ -2,6 +2,7 @@ import { UpdateWorkflowSchema } from "@/lib/api/schemas";
 import { deleteWorkflow, getWorkflow, updateWorkflow } from "@/lib/db/workflows";
 import { ApiError, idParam, json, parseBody, readJson, route } from "@/lib/server/http";
 import { compileOrThrow } from "@/lib/server/run-service";
+import { dropSchedule } from "@/lib/server/scheduler";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -28,5 +29,6 @@ export const PUT = route<Ctx>(async (request, context) => {
 export const DELETE = route<Ctx>(async (_request, context) => {
   const id = await idParam(context);
   if (!(await deleteWorkflow(id))) throw new ApiError(404, "workflow not found", { id });
+  dropSchedule(id);
   return new Response(null, { status: 204 });
 });
