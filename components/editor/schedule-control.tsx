@@ -5,12 +5,12 @@ import { useEditor } from "./editor-context";
 import styles from "./editor.module.css";
 
 const CHOICES = [
-  { value: "", label: "Runs on demand" },
-  { value: "10", label: "Run every 10 s" },
-  { value: "60", label: "Run every minute" },
-  { value: "300", label: "Run every 5 min" },
-  { value: "900", label: "Run every 15 min" },
-  { value: "3600", label: "Run every hour" },
+  { value: "", label: "On demand" },
+  { value: "10", label: "Every 10 s" },
+  { value: "60", label: "Every 1 min" },
+  { value: "300", label: "Every 5 min" },
+  { value: "900", label: "Every 15 min" },
+  { value: "3600", label: "Every hour" },
 ];
 
 /**
@@ -52,7 +52,7 @@ export function ScheduleControl() {
         disabled={set.isPending || (dirty && !s?.active)}
         onChange={(e) => set.mutate(e.target.value ? Number(e.target.value) : null)}
       >
-        {!known && <option value={value}>Run every {value} s</option>}
+        {!known && <option value={value}>Every {value} s</option>}
         {CHOICES.map((c) => (
           <option key={c.value} value={c.value}>
             {c.label}
