@@ -3,7 +3,7 @@ import type { NodeDescriptor } from "../nodes/describe";
 import type { RunMode } from "../workflow/definition";
 import type { WorkflowDocument } from "../workflow/format";
 import type { NodeResult, RunEvent, RunResult } from "../workflow/events";
-import type { ProfileSummary, WorkflowRecord, WorkflowSummary } from "./types";
+import type { ProfileSummary, ScheduleState, WorkflowRecord, WorkflowSummary } from "./types";
 
 export const queryKeys = {
   nodes: ["nodes"] as const,
@@ -48,7 +48,7 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
   return data as T;
 }
 
-export type { WorkflowRecord, WorkflowSummary };
+export type { ScheduleState, WorkflowRecord, WorkflowSummary };
 export type Profile = ProfileSummary;
 export interface WorkflowVersion {
   version: number;
@@ -85,17 +85,6 @@ export interface TemplateRecord {
   workflow: WorkflowDocument;
 }
 
-export interface ScheduleState {
-  workflow_id: string;
-  active: boolean;
-  every_seconds: number | null;
-  next_run_at: string | null;
-  running: boolean;
-  last_run_id: string | null;
-  last_status: string | null;
-  last_error: string | null;
-  skipped_ticks: number;
-}
 
 export const api = {
   schedule: (id: string) => request<ScheduleState>("GET", `/api/workflows/${encodeURIComponent(id)}/schedule`),

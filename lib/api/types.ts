@@ -25,3 +25,16 @@ export interface ProfileSummary {
   live_capable: boolean;
   fields: string[];
 }
+
+/** A workflow's continuous-running state (GET/PUT /api/workflows/:id/schedule). */
+export interface ScheduleState {
+  workflow_id: string;
+  active: boolean;
+  every_seconds: number | null;
+  next_run_at: string | null;
+  running: boolean;
+  last_run_id: string | null;
+  last_status: string | null;
+  last_error: string | null;
+  skipped_ticks: number;
+}

@@ -2,6 +2,9 @@ import "server-only";
 import { getDb } from "../db/client";
 import { getWorkflow } from "../db/workflows";
 import { compileOrThrow, runWorkflow } from "./run-service";
+import type { ScheduleState } from "../api/types";
+
+export type { ScheduleState };
 
 /**
  * Continuous running (the seed prototype "runs once, doesn't loop"): a saved workflow can run every N
@@ -25,17 +28,6 @@ interface Entry {
   skippedTicks: number;
 }
 
-export interface ScheduleState {
-  workflow_id: string;
-  active: boolean;
-  every_seconds: number | null;
-  next_run_at: string | null;
-  running: boolean;
-  last_run_id: string | null;
-  last_status: string | null;
-  last_error: string | null;
-  skipped_ticks: number;
-}
 
 const holder = globalThis as typeof globalThis & { __scSchedules?: Map<string, Entry>; __scSchedulesResumed?: Promise<void> };
 const entries = (holder.__scSchedules ??= new Map<string, Entry>());
