@@ -70,3 +70,18 @@ export const ScheduleSchema = z.object({
     .max(86_400, "must be at most 86,400 seconds (one day)")
     .nullable(),
 });
+
+/**
+ * Arming live trading for the saved version of a workflow. `confirm_venue` is the venue's name typed by
+ * the user in the confirmation, so a live arming is always said twice.
+ */
+export const ArmSchema = z
+  .object({
+    venue: ProviderSchema,
+    max_order_value: z.number({ error: "must be a number" }).positive("must be more than 0").max(1_000_000, "must be at most 1,000,000"),
+    max_position_value: z.number({ error: "must be a number" }).positive("must be more than 0").max(10_000_000, "must be at most 10,000,000").optional(),
+    hours: z.number({ error: "must be a number of hours" }).positive("must be more than 0").max(168, "must be at most 168 hours (a week)").optional(),
+    confirm_venue: z.string({ error: "must be the venue's name, typed to confirm" }),
+  })
+  .refine((b) => b.confirm_venue.trim().toLowerCase() === b.venue, { message: "type the venue's name to confirm live trading", path: ["confirm_venue"] })
+  .refine((b) => b.max_position_value === undefined || b.max_position_value >= b.max_order_value, { message: "must be at least max_order_value", path: ["max_position_value"] });

@@ -38,3 +38,45 @@ export interface ScheduleState {
   last_error: string | null;
   skipped_ticks: number;
 }
+
+/** Live trading armed for a saved workflow (GET/PUT/DELETE /api/workflows/:id/arm). */
+export interface ArmingState {
+  workflow_id: string;
+  armed: boolean;
+  venue: string | null;
+  /** The armed version; live runs need it to be the saved one. */
+  version: number | null;
+  /** False when the workflow was saved again after arming (it must be armed again). */
+  current: boolean;
+  max_order_value: number | null;
+  max_position_value: number | null;
+  armed_at: string | null;
+  expires_at: string | null;
+}
+
+export interface PaperOrderView {
+  id: string;
+  client_order_id: string;
+  venue: string;
+  symbol: string;
+  side: string;
+  type: string;
+  quantity: number;
+  filled_quantity: number;
+  limit_price: number | null;
+  average_price: number | null;
+  fee: number;
+  status: string;
+  reason: string | null;
+  at: string;
+}
+
+/** A saved workflow's paper account (GET/DELETE /api/workflows/:id/paper). */
+export interface PaperAccountView {
+  workflow_id: string;
+  balances: { venue: string; currency: string; available: number }[];
+  positions: { venue: string; symbol: string; quantity: number; average_price: number; realized_pnl: number }[];
+  realized_today: Record<string, number>;
+  /** Newest first, at most 100. */
+  orders: PaperOrderView[];
+}

@@ -79,7 +79,13 @@ export async function updateWorkflow(
 }
 
 export async function deleteWorkflow(id: string): Promise<boolean> {
-  const { count } = await getDb().workflow.deleteMany({ where: { id } });
+  const db = getDb();
+  // The paper account and any live arming belong to the workflow and go with it.
+  const [{ count }] = await db.$transaction([
+    db.workflow.deleteMany({ where: { id } }),
+    db.paperAccount.deleteMany({ where: { workflowId: id } }),
+    db.liveArming.deleteMany({ where: { workflowId: id } }),
+  ]);
   return count > 0;
 }
 

@@ -97,11 +97,11 @@ export const actionNodes: AnyNodeDefinition[] = [
       }
       if (isOrder(connected)) {
         if (connected.status !== "open") return { cancelled: false };
-        await services.broker.cancelOrder(connected.venue, connected.id, signal);
+        await services.broker.cancelOrder(connected.venue, connected.id, signal, connected.symbol);
         return { cancelled: true };
       }
       if (!props.order_id.trim()) return { cancelled: false };
-      await services.broker.cancelOrder(marketOf(props).venue, props.order_id.trim(), signal);
+      await services.broker.cancelOrder(marketOf(props).venue, props.order_id.trim(), signal, marketOf(props).symbol);
       return { cancelled: true };
     },
   }),

@@ -35,10 +35,16 @@ interface ProviderProps {
   candle_interval: CandleInterval;
   candle_limit: number;
   book_depth: number;
+  data_source: DataSourceSetting;
+  max_age_seconds: number;
 }
 
+/** Where a provider node reads: "auto" follows the run's mode (simulated runs simulate, paper and live runs read the venue). */
+export const DATA_SOURCES = ["auto", "live", "simulated"] as const;
+export type DataSourceSetting = (typeof DATA_SOURCES)[number];
+
 const LABELS: Record<Venue, { label: string; description: string; market: string }> = {
-  polymarket: { label: "Polymarket", description: "Prediction-market prices, books and candles for one outcome token", market: "Token id" },
+  polymarket: { label: "Polymarket", description: "Prediction-market prices, books and candles for one outcome token", market: "Token id or slug:YES" },
   binance: { label: "Binance", description: "Spot prices, order books and candles for one trading pair", market: "Symbol" },
   kalshi: { label: "Kalshi", description: "Event-contract prices, books and candles for one market ticker", market: "Ticker" },
 };
@@ -71,20 +77,43 @@ function providerNode(venue: Venue): AnyNodeDefinition {
       { kind: "enum", name: "candle_interval", label: "Candle interval", default: "1h", options: CANDLE_INTERVALS.map((i) => ({ value: i, label: i })) },
       { kind: "number", name: "candle_limit", label: "Candles", default: 100, min: 1, max: 1000, integer: true },
       { kind: "number", name: "book_depth", label: "Book depth", default: 10, min: 1, max: 100, integer: true },
+      {
+        kind: "enum",
+        name: "data_source",
+        label: "Data source",
+        default: "auto",
+        options: [
+          { value: "auto", label: "Auto (follows the run mode)" },
+          { value: "live", label: "Live venue API" },
+          { value: "simulated", label: "Simulated market" },
+        ],
+        description: "Auto reads the simulated market in simulated runs and the venue in paper and live runs",
+      },
+      { kind: "number", name: "max_age_seconds", label: "Max quote age (s)", default: 30, min: 1, max: 86_400, integer: true, description: "An older live quote or book is an error, which blocks the orders downstream" },
     ],
     async run({ props, services, signal }) {
       const market = { venue, symbol: props.symbol.trim() || DEFAULT_SYMBOL[venue] };
+      const source = props.data_source === "auto" || !services.sources ? services.market : services.sources[props.data_source];
+      // A live quote or book older than the node's limit must not drive an order.
+      const fresh = <T extends { at: string }>(what: string, value: T): T => {
+        if (source.source !== "live") return value;
+        const age = (Date.now() - Date.parse(value.at)) / 1000;
+        if (!(age <= props.max_age_seconds)) {
+          throw new Error(`stale ${what} for ${market.symbol}: ${Number.isFinite(age) ? `${Math.round(age)} s old` : "no timestamp"}, the limit is ${props.max_age_seconds} s`);
+        }
+        return value;
+      };
       const fetchers: Record<Endpoint, () => Promise<unknown>> = {
-        price_feed: async () => (await services.market.getQuote(market, signal)).price,
+        price_feed: async () => fresh("quote", await source.getQuote(market, signal)).price,
         balance: async () => (await services.broker.getBalance(venue, signal)).available,
         positions: () => services.broker.getPositions(venue, signal),
         orderbook: async () => {
-          const book = await services.market.getOrderBook(market, props.book_depth, signal);
+          const book = fresh("order book", await source.getOrderBook(market, props.book_depth, signal));
           return { bids: book.bids, asks: book.asks };
         },
-        candles: () => services.market.getCandles(market, props.candle_interval, props.candle_limit, signal),
-        funding_rate: async () => (await services.market.getFunding(market, signal)).rate,
-        mark_price: async () => (await services.market.getFunding(market, signal)).markPrice,
+        candles: () => source.getCandles(market, props.candle_interval, props.candle_limit, signal),
+        funding_rate: async () => fresh("funding", await source.getFunding(market, signal)).rate,
+        mark_price: async () => fresh("mark price", await source.getFunding(market, signal)).markPrice,
       };
       const enabled = enabledOf(venue, props);
       const values = await Promise.all(enabled.map((e) => fetchers[e]()));

@@ -1,4 +1,4 @@
-import type { Balance, Broker, MarketData, Order, OrderBook, OrderRequest, Position, Venue } from "./types";
+import type { Balance, Broker, MarketData, MarketRules, Order, OrderBook, OrderRequest, Position, Venue } from "./types";
 
 /**
  * Paper trading: orders fill against the market's order book (walking its levels, so size moves the
@@ -27,6 +27,8 @@ export interface PaperAccountState {
   positions: Record<string, Position & { realizedPnl: number }>;
   realizedToday: Record<Venue, number>;
   orders: Record<string, Order>;
+  /** UTC day (YYYY-MM-DD) that realizedToday counts. */
+  day?: string;
 }
 
 export function newPaperAccount(startingBalance = 10_000): PaperAccountState {
@@ -43,14 +45,34 @@ export function isPerpetual(venue: Venue, symbol: string): boolean {
   return venue === "binance" && symbol.toUpperCase().endsWith("-PERP");
 }
 
-const CURRENCY: Record<Venue, string> = { binance: "USDT", polymarket: "USDC", kalshi: "USD" };
+export const CURRENCY: Record<Venue, string> = { binance: "USDT", polymarket: "USDC", kalshi: "USD" };
 
 function floorTo(value: number, step: number): number {
   return Number((Math.floor(value / step + 1e-9) * step).toFixed(8));
 }
 
+function ceilTo(value: number, step: number): number {
+  return Number((Math.ceil(value / step - 1e-9) * step).toFixed(8));
+}
+
 function round(value: number): number {
   return Number(value.toFixed(8));
+}
+
+/** Takes liquidity from book levels (best first) up to `quantity`, stopping at the limit price. */
+function walkBook(levels: [number, number][], quantity: number, side: OrderRequest["side"], limitPrice: number | undefined, step: number): { filled: number; averagePrice: number | null } {
+  let left = quantity;
+  let cost = 0;
+  for (const [price, size] of levels) {
+    if (left <= 1e-12) break;
+    if (limitPrice !== undefined && (side === "buy" ? price > limitPrice + 1e-12 : price < limitPrice - 1e-12)) break;
+    const take = Math.min(left, size);
+    cost += take * price;
+    left -= take;
+  }
+  const taken = quantity - left;
+  const filled = floorTo(taken, step);
+  return { filled, averagePrice: taken > 0 ? cost / taken : null };
 }
 
 export interface PaperBrokerOptions {
@@ -79,20 +101,42 @@ export class PaperBroker implements Broker {
     return `${venue}:${symbol}`;
   }
 
+  /** The venue's rules for a market when the market source knows them (live venues), else our defaults. */
+  private async rulesOf(venue: Venue, symbol: string, signal?: AbortSignal): Promise<MarketRules> {
+    const fallback: MarketRules = { tickSize: 0, stepSize: QUANTITY_STEP[venue], minQuantity: QUANTITY_STEP[venue], minNotional: 0 };
+    const rules = await this.market.getRules?.({ venue, symbol }, signal);
+    return rules ? { ...fallback, ...rules } : fallback;
+  }
+
+  /** Realised P&L counts from the start of the UTC day; a new day starts it again. */
+  private rollDay(): void {
+    const day = new Date(this.now()).toISOString().slice(0, 10);
+    if (this.account.day === undefined) this.account.day = day;
+    else if (this.account.day !== day) {
+      this.account.day = day;
+      this.account.realizedToday = { binance: 0, polymarket: 0, kalshi: 0 };
+    }
+  }
+
   async placeOrder(request: OrderRequest, signal?: AbortSignal): Promise<Order> {
     const existing = Object.values(this.account.orders).find((o) => o.clientOrderId === request.clientOrderId);
     if (existing) return existing; // the same client order id is the same order: never placed twice
+    this.rollDay();
+    const rules = await this.rulesOf(request.venue, request.symbol, signal);
     const at = new Date(this.now()).toISOString();
+    // Limit prices go to the venue's tick, never in the trader's disfavour: buys down, sells up.
+    const limitPrice =
+      request.limitPrice === undefined ? undefined : rules.tickSize > 0 ? (request.side === "buy" ? floorTo(request.limitPrice, rules.tickSize) : ceilTo(request.limitPrice, rules.tickSize)) : request.limitPrice;
     const base: Order = {
       id: `paper_${(++this.sequence).toString().padStart(6, "0")}_${request.clientOrderId}`,
       clientOrderId: request.clientOrderId,
       venue: request.venue,
       symbol: request.symbol,
       side: request.side,
-      type: request.limitPrice === undefined ? "market" : "limit",
-      quantity: floorTo(request.quantity, QUANTITY_STEP[request.venue]),
+      type: limitPrice === undefined ? "market" : "limit",
+      quantity: floorTo(request.quantity, rules.stepSize),
       filledQuantity: 0,
-      limitPrice: request.limitPrice ?? null,
+      limitPrice: limitPrice ?? null,
       averagePrice: null,
       fee: 0,
       status: "rejected",
@@ -104,8 +148,10 @@ export class PaperBroker implements Broker {
       this.account.orders[order.id] = order;
       return order;
     };
-    if (!(base.quantity > 0)) return reject(`quantity ${request.quantity} is below the venue's minimum step ${QUANTITY_STEP[request.venue]}`);
-    if (request.limitPrice !== undefined && !(request.limitPrice > 0)) return reject("limit price must be positive");
+    if (!(base.quantity > 0) || base.quantity < rules.minQuantity - 1e-12) {
+      return reject(`quantity ${request.quantity} is below the venue's minimum step ${Math.max(rules.minQuantity, rules.stepSize)}`);
+    }
+    if (limitPrice !== undefined && !(limitPrice > 0)) return reject("limit price must be positive");
 
     const key = this.positionKey(request.venue, request.symbol);
     const held = this.account.positions[key]?.quantity ?? 0;
@@ -114,36 +160,47 @@ export class PaperBroker implements Broker {
     }
 
     const book: OrderBook = await this.market.getOrderBook({ venue: request.venue, symbol: request.symbol }, 50, signal);
-    const levels = request.side === "buy" ? book.asks : book.bids;
-    let left = base.quantity;
-    let cost = 0;
-    for (const [price, size] of levels) {
-      if (left <= 1e-12) break;
-      if (request.limitPrice !== undefined && (request.side === "buy" ? price > request.limitPrice : price < request.limitPrice)) break;
-      const take = Math.min(left, size);
-      cost += take * price;
-      left -= take;
+    const walk = walkBook(request.side === "buy" ? book.asks : book.bids, base.quantity, request.side, limitPrice, rules.stepSize);
+    if (rules.minNotional > 0) {
+      const reference = walk.averagePrice ?? limitPrice ?? (request.side === "buy" ? book.asks[0]?.[0] : book.bids[0]?.[0]) ?? 0;
+      if (base.quantity * reference < rules.minNotional - 1e-9) return reject(`order value ${round(base.quantity * reference)} is below the venue's minimum ${rules.minNotional}`);
     }
-    const filled = floorTo(base.quantity - left, QUANTITY_STEP[request.venue]);
-    if (filled <= 0) {
-      if (request.limitPrice !== undefined) {
+    if (walk.filled <= 0) {
+      if (limitPrice !== undefined) {
         const order = { ...base, status: "open" as const };
         this.account.orders[order.id] = order;
         return order;
       }
       return reject(`no ${request.side === "buy" ? "asks" : "bids"} in the book to fill against`);
     }
-    const averagePrice = cost / (base.quantity - left);
-    const notional = filled * averagePrice;
-    const fee = round(this.fees[request.venue].fee(filled, averagePrice));
-    if (request.side === "buy" && notional + fee > this.account.balances[request.venue] + 1e-9) {
-      return reject(`insufficient balance: needs ${round(notional + fee)} ${CURRENCY[request.venue]}, ${round(this.account.balances[request.venue])} available`);
-    }
+    const failure = this.applyFill(request.venue, request.symbol, request.side, walk.filled, walk.averagePrice!);
+    if (typeof failure === "string") return reject(failure);
 
-    const position = this.account.positions[key] ?? { venue: request.venue, symbol: request.symbol, quantity: 0, averagePrice: 0, realizedPnl: 0 };
+    const remainderOpen = limitPrice !== undefined && walk.filled < base.quantity;
+    const order: Order = {
+      ...base,
+      filledQuantity: walk.filled,
+      averagePrice: round(walk.averagePrice!),
+      fee: failure.fee,
+      status: remainderOpen ? "open" : "filled",
+      ...(walk.filled < base.quantity && !remainderOpen ? { reason: `book depth filled ${walk.filled} of ${base.quantity}; the rest was cancelled` } : {}),
+    };
+    this.account.orders[order.id] = order;
+    return order;
+  }
+
+  /** Books a fill into balances and positions; a string when the account cannot pay for it. */
+  private applyFill(venue: Venue, symbol: string, side: OrderRequest["side"], filled: number, averagePrice: number): { fee: number } | string {
+    const notional = filled * averagePrice;
+    const fee = round(this.fees[venue].fee(filled, averagePrice));
+    if (side === "buy" && notional + fee > this.account.balances[venue] + 1e-9) {
+      return `insufficient balance: needs ${round(notional + fee)} ${CURRENCY[venue]}, ${round(this.account.balances[venue])} available`;
+    }
+    const key = this.positionKey(venue, symbol);
+    const position = this.account.positions[key] ?? { venue, symbol, quantity: 0, averagePrice: 0, realizedPnl: 0 };
     // Signed accounting: a trade in the position's direction averages in; against it, it realises profit
     // on the part it closes (and a perpetual may flip to the other side at the fill price).
-    const delta = request.side === "buy" ? filled : -filled;
+    const delta = side === "buy" ? filled : -filled;
     const q = position.quantity;
     let pnl = -fee;
     if (q === 0 || Math.sign(q) === Math.sign(delta)) {
@@ -156,21 +213,48 @@ export class PaperBroker implements Broker {
     position.quantity = round(q + delta);
     if (Math.abs(position.quantity) < 1e-12) position.averagePrice = 0;
     position.realizedPnl = round(position.realizedPnl + pnl);
-    this.account.realizedToday[request.venue] = round(this.account.realizedToday[request.venue] + pnl);
-    this.account.balances[request.venue] = round(this.account.balances[request.venue] + (request.side === "buy" ? -notional : notional) - fee);
+    this.account.realizedToday[venue] = round(this.account.realizedToday[venue] + pnl);
+    this.account.balances[venue] = round(this.account.balances[venue] + (side === "buy" ? -notional : notional) - fee);
     this.account.positions[key] = position;
+    return { fee };
+  }
 
-    const remainderOpen = request.limitPrice !== undefined && filled < base.quantity;
-    const order: Order = {
-      ...base,
-      filledQuantity: filled,
-      averagePrice: round(averagePrice),
-      fee,
-      status: remainderOpen ? "open" : "filled",
-      ...(filled < base.quantity && !remainderOpen ? { reason: `book depth filled ${filled} of ${base.quantity}; the rest was cancelled` } : {}),
-    };
-    this.account.orders[order.id] = order;
-    return order;
+  /**
+   * Resting limit orders fill when the market comes to them: each open order is walked against the
+   * current book (run at the start of a paper run, so an account's orders keep working between runs).
+   * Returns the orders that changed.
+   */
+  async fillOpenOrders(signal?: AbortSignal): Promise<Order[]> {
+    this.rollDay();
+    const changed: Order[] = [];
+    for (const order of Object.values(this.account.orders)) {
+      if (order.status !== "open" || order.limitPrice === null) continue;
+      const rules = await this.rulesOf(order.venue, order.symbol, signal);
+      const book = await this.market.getOrderBook({ venue: order.venue, symbol: order.symbol }, 50, signal);
+      const left = round(order.quantity - order.filledQuantity);
+      if (order.side === "sell" && !isPerpetual(order.venue, order.symbol)) {
+        const held = this.account.positions[this.positionKey(order.venue, order.symbol)]?.quantity ?? 0;
+        if (held + 1e-9 < left) continue;
+      }
+      const walk = walkBook(order.side === "buy" ? book.asks : book.bids, left, order.side, order.limitPrice, rules.stepSize);
+      if (walk.filled <= 0) continue;
+      const result = this.applyFill(order.venue, order.symbol, order.side, walk.filled, walk.averagePrice!);
+      if (typeof result === "string") continue;
+      const filledQuantity = round(order.filledQuantity + walk.filled);
+      const averagePrice = round(((order.averagePrice ?? 0) * order.filledQuantity + walk.averagePrice! * walk.filled) / filledQuantity);
+      const updated: Order = { ...order, filledQuantity, averagePrice, fee: round(order.fee + result.fee), status: filledQuantity + 1e-12 >= order.quantity ? "filled" : "open" };
+      this.account.orders[order.id] = updated;
+      changed.push(updated);
+    }
+    return changed;
+  }
+
+  /** Keeps the account's order history to the newest `max` orders (open orders are always kept). */
+  compactOrders(max = 200): void {
+    const orders = Object.values(this.account.orders);
+    if (orders.length <= max) return;
+    const closed = orders.filter((o) => o.status !== "open").sort((a, b) => a.at.localeCompare(b.at));
+    for (const o of closed.slice(0, orders.length - max)) delete this.account.orders[o.id];
   }
 
   async cancelOrder(venue: Venue, orderId: string): Promise<Order> {
@@ -193,6 +277,7 @@ export class PaperBroker implements Broker {
   }
 
   async getDailyPnl(venue: Venue, signal?: AbortSignal): Promise<number> {
+    this.rollDay();
     let unrealized = 0;
     for (const p of await this.getPositions(venue)) {
       const quote = await this.market.getQuote({ venue, symbol: p.symbol }, signal);

@@ -62,6 +62,20 @@ export interface MarketData {
   getCandles(market: MarketRef, interval: CandleInterval, limit: number, signal?: AbortSignal): Promise<Candle[]>;
   /** The perpetual future's funding and mark price for a symbol (Binance USD-M); other venues refuse. */
   getFunding(market: MarketRef, signal?: AbortSignal): Promise<Funding>;
+  /** The venue's tick and step sizes and minimums for a market; null (or absent) when the source does not know them. */
+  getRules?(market: MarketRef, signal?: AbortSignal): Promise<MarketRules | null>;
+}
+
+/** What a venue allows an order to look like. */
+export interface MarketRules {
+  /** Price increment. */
+  tickSize: number;
+  /** Quantity increment. */
+  stepSize: number;
+  /** Smallest order quantity. */
+  minQuantity: number;
+  /** Smallest order value (price x quantity), 0 when the venue has none. */
+  minNotional: number;
 }
 
 export interface Position {
@@ -116,7 +130,8 @@ export interface Broker {
   /** "paper" or "live". */
   readonly kind: string;
   placeOrder(request: OrderRequest, signal?: AbortSignal): Promise<Order>;
-  cancelOrder(venue: Venue, orderId: string, signal?: AbortSignal): Promise<Order>;
+  /** `symbol` is the order's market, which some venues need to find the order. */
+  cancelOrder(venue: Venue, orderId: string, signal?: AbortSignal, symbol?: string): Promise<Order>;
   getBalance(venue: Venue, signal?: AbortSignal): Promise<Balance>;
   getPositions(venue: Venue, signal?: AbortSignal): Promise<Position[]>;
   /** Realised plus unrealised profit and loss since the start of the UTC day, in the quote currency. */
@@ -135,7 +150,10 @@ export interface Notifier {
 
 /** Everything a node may reach outside itself. */
 export interface NodeServices {
+  /** The run's market: simulated in a simulated run, the venues' live data in paper and live runs. */
   market: MarketData;
+  /** Both sources, for a provider node whose data-source setting overrides the run's default. */
+  sources?: { simulated: MarketData; live: MarketData };
   broker: Broker;
   notifier: Notifier;
 }

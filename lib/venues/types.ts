@@ -1,16 +1,6 @@
-import type { Balance, Candle, CandleInterval, Funding, Order, OrderBook, OrderRequest, Position, Quote, Venue } from "../providers/types";
+import type { Balance, Candle, CandleInterval, Funding, MarketRules, Order, OrderBook, OrderRequest, Position, Quote, Venue } from "../providers/types";
 
-/** What a venue allows an order to look like, for rounding paper fills and checking live orders. */
-export interface MarketRules {
-  /** Price increment. */
-  tickSize: number;
-  /** Quantity increment. */
-  stepSize: number;
-  /** Smallest order quantity. */
-  minQuantity: number;
-  /** Smallest order value (price x quantity), 0 when the venue has none. */
-  minNotional: number;
-}
+export type { MarketRules };
 
 /** Public market data of one venue (no credentials). */
 export interface VenueMarketClient {

@@ -72,7 +72,7 @@ describe("POST /api/workflow/execute", () => {
     ["a missing workflow", {}, 400, "invalid request body: workflow is required"],
     ["a wrong-typed field", { workflow: { blocks: "many", connections: [] } }, 400, "invalid workflow: blocks: must be a list of blocks"],
     ["an unknown mode", { ...seedRequest, mode: "yolo" }, 400, 'invalid request body: mode must be "simulated", "paper" or "live"'],
-    ["a mode not built yet", { ...seedRequest, mode: "live" }, 400, 'mode "live" is not available yet'],
+    ["a live run of an unsaved workflow", { ...seedRequest, mode: "live" }, 400, "a live run needs a saved workflow"],
     ["a bad seed", { ...seedRequest, seed: 1.5 }, 400, "invalid request body: seed must be a whole number"],
   ])("rejects %s with a clear 400", async (_label, body, status, error) => {
     const res = await execute(body);
