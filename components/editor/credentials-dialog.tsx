@@ -15,7 +15,11 @@ const FIELD_LABEL: Record<string, string> = {
   private_key: "Private key",
   funder_address: "Funder address",
   key_id: "Key ID",
+  signature_type: "Signature type (1 email wallet, 2 browser wallet)",
 };
+
+/** PEM keys span lines, which a one-line input would swallow. */
+const MULTILINE = new Set(["kalshi:private_key"]);
 
 const REQUIRED: Record<Venue, string[]> = {
   binance: ["api_key", "api_secret"],
@@ -29,16 +33,18 @@ export function CredentialsDialog({ onClose }: { onClose: () => void }) {
   const [provider, setProvider] = useState<Venue>("binance");
   const [name, setName] = useState("");
   const [secrets, setSecrets] = useState<Record<string, string>>({});
+  const [liveCapable, setLiveCapable] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const profiles = useQuery({ queryKey: queryKeys.profiles(), queryFn: () => api.profiles() });
   const fields = Object.keys(CREDENTIAL_FIELDS[provider].shape);
 
   const refresh = () => refreshQueries(client, ["profiles"]);
   const create = useMutation({
-    mutationFn: () => api.createProfile({ name, provider, credentials: Object.fromEntries(Object.entries(secrets).filter(([, v]) => v.trim())) }),
+    mutationFn: () => api.createProfile({ name, provider, credentials: Object.fromEntries(Object.entries(secrets).filter(([, v]) => v.trim())), live_capable: liveCapable }),
     onSuccess: () => {
       setName("");
       setSecrets({});
+      setLiveCapable(false);
       setError(null);
       void refresh();
     },
@@ -60,6 +66,7 @@ export function CredentialsDialog({ onClose }: { onClose: () => void }) {
             <th>Name</th>
             <th>Provider</th>
             <th>Fields</th>
+            <th>Trading</th>
             <th>Created</th>
             <th />
           </tr>
@@ -70,6 +77,7 @@ export function CredentialsDialog({ onClose }: { onClose: () => void }) {
               <td>{p.name}</td>
               <td>{p.provider}</td>
               <td className={styles.muted}>{p.fields.map((f) => `${f}: ••••••`).join(", ")}</td>
+              <td>{p.live_capable ? <span className={styles.liveTag}>live-capable</span> : <span className={styles.muted}>read and paper only</span>}</td>
               <td className={styles.muted}>{new Date(p.created_at).toLocaleString()}</td>
               <td>
                 <button type="button" className={styles.danger} onClick={() => confirm(`Delete the profile “${p.name}”?`) && remove.mutate(p.id)}>
@@ -80,7 +88,7 @@ export function CredentialsDialog({ onClose }: { onClose: () => void }) {
           ))}
           {profiles.data?.length === 0 && (
             <tr>
-              <td colSpan={5} className={styles.muted}>
+              <td colSpan={6} className={styles.muted}>
                 No profiles yet.
               </td>
             </tr>
@@ -116,9 +124,26 @@ export function CredentialsDialog({ onClose }: { onClose: () => void }) {
               {FIELD_LABEL[f] ?? f} <code className={styles.muted}>{f}</code>
               {REQUIRED[provider].includes(f) ? "" : " (optional)"}
             </label>
-            <input id={`cred-${f}`} type="password" autoComplete="off" value={secrets[f] ?? ""} onChange={(e) => setSecrets({ ...secrets, [f]: e.target.value })} />
+            {MULTILINE.has(`${provider}:${f}`) ? (
+              <textarea
+                id={`cred-${f}`}
+                className={styles.secretArea}
+                rows={4}
+                spellCheck={false}
+                autoComplete="off"
+                placeholder="-----BEGIN PRIVATE KEY-----"
+                value={secrets[f] ?? ""}
+                onChange={(e) => setSecrets({ ...secrets, [f]: e.target.value })}
+              />
+            ) : (
+              <input id={`cred-${f}`} type="password" autoComplete="off" value={secrets[f] ?? ""} onChange={(e) => setSecrets({ ...secrets, [f]: e.target.value })} />
+            )}
           </div>
         ))}
+        <label className={styles.checkRow}>
+          <input type="checkbox" checked={liveCapable} onChange={(e) => setLiveCapable(e.target.checked)} />
+          Allow live trading with this profile (a workflow still has to be armed before it sends a real order)
+        </label>
         {error && (
           <div className={styles.fieldError} role="alert">
             {error}

@@ -18,12 +18,14 @@ import { ResultsModal } from "./results-modal";
 import { ScheduleControl } from "./schedule-control";
 import { TemplatesDialog } from "./templates-dialog";
 import { VersionsDialog, WorkflowsDialog } from "./workflows-dialog";
+import { ArmDialog, PaperAccountDialog, RunModeSelect } from "./trading";
+import type { RunMode } from "@/lib/workflow/definition";
 import styles from "./editor.module.css";
 
 const LAST_WORKFLOW_KEY = "strategy-canvas:last-workflow";
 const GALLERY_OFFERED_KEY = "strategy-canvas:gallery-offered";
 
-type Dialogs = "results" | "credentials" | "workflows" | "versions" | "templates" | null;
+type Dialogs = "results" | "credentials" | "workflows" | "versions" | "templates" | "arm" | "paper" | null;
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -50,7 +52,16 @@ function Notice() {
   return notice ? <Toast key={notice.key} kind={notice.kind} text={notice.text} /> : null;
 }
 
-function Toolbar(props: { onRun: () => void; onSave: () => void; open: (d: Dialogs) => void; onNew: () => void; onImport: () => void; onExport: () => void }) {
+function Toolbar(props: {
+  onRun: () => void;
+  onSave: () => void;
+  open: (d: Dialogs) => void;
+  onNew: () => void;
+  onImport: () => void;
+  onExport: () => void;
+  mode: RunMode;
+  onMode: (m: RunMode) => void;
+}) {
   const { editor } = useEditorStores();
   const name = useEditor((s) => s.name);
   const dirty = useEditor((s) => s.dirty);
@@ -84,8 +95,9 @@ function Toolbar(props: { onRun: () => void; onSave: () => void; open: (d: Dialo
         <button type="button" onClick={() => props.open("credentials")}>Credentials</button>
         <button type="button" onClick={() => props.open("results")}>Results</button>
         <ScheduleControl />
-        <button type="button" className={styles.run} onClick={props.onRun} disabled={running} title="Ctrl+Enter">
-          {running ? "Running…" : "▶ Run Workflow"}
+        <RunModeSelect mode={props.mode} onChange={props.onMode} />
+        <button type="button" className={`${styles.run} ${props.mode === "live" ? styles.modeLive : ""}`} onClick={props.onRun} disabled={running} title="Ctrl+Enter">
+          {running ? "Running…" : props.mode === "live" ? "▶ Run LIVE" : "▶ Run Workflow"}
         </button>
       </div>
     </header>
@@ -154,7 +166,7 @@ function Workbench() {
     if (!check.ok) {
       showProblems(check.problems);
       s.notify("error", `Not saved: ${check.problems[0]?.message ?? "the workflow has problems"}`);
-      return;
+      return false;
     }
     try {
       const saved = s.workflowId
@@ -165,13 +177,36 @@ function Workbench() {
       editor.getState().notify("info", `Saved “${saved.name}” (version ${saved.version})`);
       void refreshQueries(client, queryKeys.workflows);
       void refreshQueries(client, queryKeys.versions(saved.id));
+      return true;
     } catch (e) {
       editor.getState().notify("error", `Not saved: ${(e as Error).message}`);
+      return false;
     }
   }, [editor, client, showProblems]);
 
-  const runWorkflow = useCallback(async () => {
+  const [mode, setMode] = useState<RunMode>("simulated");
+
+  const runWorkflow = useCallback(async (armedNow = false) => {
     if (run.getState().phase === "running") return;
+    // Paper runs continue the saved workflow's paper account, so the workflow is saved first. Live runs
+    // trade exactly the armed saved version, so they are never saved on the user's behalf.
+    if (mode === "paper" && (!editor.getState().workflowId || editor.getState().dirty)) {
+      if (!(await save())) return;
+    }
+    if (mode === "live") {
+      const current = editor.getState();
+      if (!current.workflowId || current.dirty) {
+        current.notify("error", "Save the workflow first: live trading is armed for a saved version, and saving again disarms it.");
+        return;
+      }
+      if (!armedNow) {
+        const arming = await api.arming(current.workflowId).catch(() => null);
+        if (!arming?.armed || !arming.current) {
+          setDialog("arm");
+          return;
+        }
+      }
+    }
     const s = editor.getState();
     const document = s.toDocument();
     setDialog("results");
@@ -193,7 +228,7 @@ function Workbench() {
     run.getState().begin();
     const target: { workflowId: string } | { workflow: typeof document } = s.workflowId && !s.dirty ? { workflowId: s.workflowId } : { workflow: document };
     try {
-      await streamRun(target, { signal: controller.signal, onEvent: (e) => run.getState().apply(e) });
+      await streamRun(target, { mode, signal: controller.signal, onEvent: (e) => run.getState().apply(e) });
       if (run.getState().phase === "running") run.getState().fail("error", ["The connection closed before the run finished."]);
     } catch (e) {
       if (controller.signal.aborted) run.getState().fail("cancelled", ["Stopped: the run was cancelled on the server."]);
@@ -203,9 +238,12 @@ function Workbench() {
       }
     } finally {
       abortRef.current = null;
-      if ("workflowId" in target) void refreshQueries(client, queryKeys.runs(target.workflowId));
+      if ("workflowId" in target) {
+        void refreshQueries(client, queryKeys.runs(target.workflowId));
+        if (mode !== "simulated") void refreshQueries(client, queryKeys.paper(target.workflowId));
+      }
     }
-  }, [editor, run, client, showProblems]);
+  }, [editor, run, client, showProblems, mode, save]);
 
   const stop = useCallback(() => abortRef.current?.abort(), []);
 
@@ -306,7 +344,16 @@ function Workbench() {
 
   return (
     <div className={styles.app}>
-      <Toolbar onRun={runWorkflow} onSave={save} open={setDialog} onNew={newWorkflow} onImport={() => fileRef.current?.click()} onExport={exportJson} />
+      <Toolbar
+        onRun={() => void runWorkflow()}
+        onSave={() => void save()}
+        open={setDialog}
+        onNew={newWorkflow}
+        onImport={() => fileRef.current?.click()}
+        onExport={exportJson}
+        mode={mode}
+        onMode={setMode}
+      />
       <input
         ref={fileRef}
         type="file"
@@ -325,7 +372,18 @@ function Workbench() {
         <Inspector />
       </div>
       <Notice />
-      {dialog === "results" && <ResultsModal onClose={close} onStop={stop} />}
+      {dialog === "results" && <ResultsModal onClose={close} onStop={stop} onPaperAccount={workflowId ? () => setDialog("paper") : undefined} />}
+      {dialog === "paper" && workflowId && <PaperAccountDialog workflowId={workflowId} onClose={close} />}
+      {dialog === "arm" && workflowId && (
+        <ArmDialog
+          workflowId={workflowId}
+          onClose={close}
+          onArmed={() => {
+            close();
+            void runWorkflow(true);
+          }}
+        />
+      )}
       {dialog === "credentials" && <CredentialsDialog onClose={close} />}
       {dialog === "templates" && (
         <TemplatesDialog

@@ -5,6 +5,8 @@ import { api, queryKeys } from "@/lib/api/client";
 import { Dialog } from "@/components/ui/dialog";
 import { formatDuration, previewValue } from "@/components/ui/format";
 import { labelOf } from "@/lib/editor/model";
+import type { RunMode } from "@/lib/workflow/definition";
+import { ModeTag } from "./trading";
 import { useCatalog, useEditor, useEditorStores, useRun } from "./editor-context";
 import styles from "./editor.module.css";
 
@@ -87,8 +89,14 @@ function RunHistory({ workflowId }: { workflowId: string }) {
   );
 }
 
+const MODE_NOTE: Record<RunMode, string> = {
+  simulated: "simulated market, throwaway paper account",
+  paper: "live venue data, this workflow's paper account",
+  live: "real orders on the armed venue",
+};
+
 /** The "Execution results" dialog: fills in live as events arrive; Stop cancels the run on the server. */
-export function ResultsModal({ onClose, onStop }: { onClose: () => void; onStop: () => void }) {
+export function ResultsModal({ onClose, onStop, onPaperAccount }: { onClose: () => void; onStop: () => void; onPaperAccount?: () => void }) {
   const { phase, rows, duration, mode, messages, runId } = useRun(
     useShallow((s) => ({ phase: s.phase, rows: s.rows, duration: s.duration, mode: s.mode, messages: s.messages, runId: s.runId })),
   );
@@ -106,8 +114,18 @@ export function ResultsModal({ onClose, onStop }: { onClose: () => void; onStop:
             {duration !== null && ` · total ${formatDuration(duration)}`}
             {` · ${rows.length} node${rows.length === 1 ? "" : "s"}`}
             {failures > 0 && ` · ${failures} failed`}
-            {mode && ` · ${mode} market, paper account`}
+            {mode && (
+              <>
+                {" · "}
+                <ModeTag mode={mode} /> {MODE_NOTE[mode]}
+              </>
+            )}
           </span>
+          {onPaperAccount && mode !== "live" && (
+            <button type="button" onClick={onPaperAccount}>
+              Paper account
+            </button>
+          )}
           {phase === "running" && (
             <button type="button" className={styles.danger} onClick={onStop}>
               Stop

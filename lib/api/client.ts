@@ -3,7 +3,7 @@ import type { NodeDescriptor } from "../nodes/describe";
 import type { RunMode } from "../workflow/definition";
 import type { WorkflowDocument } from "../workflow/format";
 import type { NodeResult, RunEvent, RunResult } from "../workflow/events";
-import type { ProfileSummary, ScheduleState, WorkflowRecord, WorkflowSummary } from "./types";
+import type { ArmingState, PaperAccountView, ProfileSummary, ScheduleState, WorkflowRecord, WorkflowSummary } from "./types";
 
 export const queryKeys = {
   nodes: ["nodes"] as const,
@@ -15,6 +15,8 @@ export const queryKeys = {
   profiles: (provider?: string) => ["profiles", provider ?? "all"] as const,
   templates: ["templates"] as const,
   schedule: (id: string) => ["workflows", id, "schedule"] as const,
+  arming: (id: string) => ["workflows", id, "arm"] as const,
+  paper: (id: string) => ["workflows", id, "paper"] as const,
 };
 
 export class ApiRequestError extends Error {
@@ -48,7 +50,7 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
   return data as T;
 }
 
-export type { ScheduleState, WorkflowRecord, WorkflowSummary };
+export type { ArmingState, PaperAccountView, ScheduleState, WorkflowRecord, WorkflowSummary };
 export type Profile = ProfileSummary;
 export interface WorkflowVersion {
   version: number;
@@ -89,6 +91,12 @@ export interface TemplateRecord {
 export const api = {
   schedule: (id: string) => request<ScheduleState>("GET", `/api/workflows/${encodeURIComponent(id)}/schedule`),
   setSchedule: (id: string, everySeconds: number | null) => request<ScheduleState>("PUT", `/api/workflows/${encodeURIComponent(id)}/schedule`, { every_seconds: everySeconds }),
+  arming: (id: string) => request<ArmingState>("GET", `/api/workflows/${encodeURIComponent(id)}/arm`),
+  arm: (id: string, body: { venue: string; max_order_value: number; max_position_value?: number; hours?: number; confirm_venue: string }) =>
+    request<ArmingState>("PUT", `/api/workflows/${encodeURIComponent(id)}/arm`, body),
+  disarm: (id: string) => request<ArmingState>("DELETE", `/api/workflows/${encodeURIComponent(id)}/arm`),
+  paper: (id: string) => request<PaperAccountView>("GET", `/api/workflows/${encodeURIComponent(id)}/paper`),
+  resetPaper: (id: string) => request<PaperAccountView>("DELETE", `/api/workflows/${encodeURIComponent(id)}/paper`),
   templates: () => request<TemplateRecord[]>("GET", "/api/templates"),
   nodes: () => request<NodeDescriptor[]>("GET", "/api/nodes"),
   listWorkflows: () => request<WorkflowSummary[]>("GET", "/api/workflows"),
@@ -101,7 +109,7 @@ export const api = {
   runs: (id: string) => request<RunSummary[]>("GET", `/api/workflows/${encodeURIComponent(id)}/runs`),
   run: (id: string) => request<StoredRun>("GET", `/api/runs/${encodeURIComponent(id)}`),
   profiles: (provider?: string) => request<Profile[]>("GET", `/api/credentials/profiles${provider ? `?provider=${encodeURIComponent(provider)}` : ""}`),
-  createProfile: (body: { name: string; provider: string; credentials: Record<string, string> }) => request<Profile>("POST", "/api/credentials/profiles", body),
+  createProfile: (body: { name: string; provider: string; credentials: Record<string, string>; live_capable?: boolean }) => request<Profile>("POST", "/api/credentials/profiles", body),
   deleteProfile: (id: string) => request<void>("DELETE", `/api/credentials/profiles/${encodeURIComponent(id)}`),
 };
 

@@ -49,6 +49,7 @@ export const CREDENTIAL_FIELDS = {
     api_secret: secret("api_secret").optional(),
     api_passphrase: secret("api_passphrase").optional(),
     funder_address: secret("funder_address").optional(),
+    signature_type: secret("signature_type").optional(),
   }),
   kalshi: z.strictObject({ key_id: secret("key_id"), private_key: secret("private_key") }),
 } as const;
