@@ -87,8 +87,8 @@ function Toolbar(props: {
         <button type="button" onClick={props.onExport}>Export</button>
       </div>
       <div className={styles.toolGroup}>
-        <button type="button" onClick={() => editor.getState().undo()} disabled={!canUndo} title="Ctrl+Z" aria-label="Undo">↶ Undo</button>
-        <button type="button" onClick={() => editor.getState().redo()} disabled={!canRedo} title="Ctrl+Shift+Z" aria-label="Redo">↷ Redo</button>
+        <button type="button" onClick={() => editor.getState().undo()} disabled={!canUndo} title="Undo (Ctrl+Z)" aria-label="Undo">↶</button>
+        <button type="button" onClick={() => editor.getState().redo()} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" aria-label="Redo">↷</button>
         <button type="button" onClick={() => editor.getState().autoLayout()}>Auto-layout</button>
       </div>
       <div className={styles.toolGroup}>

@@ -80,7 +80,7 @@ function RunHistory({ workflowId }: { workflowId: string }) {
             <span>{new Date(r.startedAt).toLocaleString()}</span>
             <span className={`${styles.status} ${styles[`st_${r.status}`]}`}>{r.status}</span>
             <span className={styles.muted}>
-              v{r.version} · {r.duration !== null ? formatDuration(r.duration) : "—"}
+              v{r.version} · {r.mode} · {r.duration !== null ? formatDuration(r.duration) : "—"}
             </span>
           </button>
         </li>
