@@ -94,7 +94,7 @@ function Toolbar(props: {
       <div className={styles.toolGroup}>
         <button type="button" onClick={() => props.open("credentials")}>Credentials</button>
         <button type="button" onClick={() => props.open("results")}>Results</button>
-        <ScheduleControl />
+        <ScheduleControl mode={props.mode} />
         <RunModeSelect mode={props.mode} onChange={props.onMode} />
         <button type="button" className={`${styles.run} ${props.mode === "live" ? styles.modeLive : ""}`} onClick={props.onRun} disabled={running} title="Ctrl+Enter">
           {running ? "Running…" : props.mode === "live" ? "▶ Run LIVE" : "▶ Run Workflow"}

@@ -90,7 +90,8 @@ export interface TemplateRecord {
 
 export const api = {
   schedule: (id: string) => request<ScheduleState>("GET", `/api/workflows/${encodeURIComponent(id)}/schedule`),
-  setSchedule: (id: string, everySeconds: number | null) => request<ScheduleState>("PUT", `/api/workflows/${encodeURIComponent(id)}/schedule`, { every_seconds: everySeconds }),
+  setSchedule: (id: string, everySeconds: number | null, mode: "simulated" | "paper" = "simulated") =>
+    request<ScheduleState>("PUT", `/api/workflows/${encodeURIComponent(id)}/schedule`, { every_seconds: everySeconds, ...(everySeconds === null ? {} : { mode }) }),
   arming: (id: string) => request<ArmingState>("GET", `/api/workflows/${encodeURIComponent(id)}/arm`),
   arm: (id: string, body: { venue: string; max_order_value: number; max_position_value?: number; hours?: number; confirm_venue: string }) =>
     request<ArmingState>("PUT", `/api/workflows/${encodeURIComponent(id)}/arm`, body),

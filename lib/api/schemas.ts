@@ -70,6 +70,7 @@ export const ScheduleSchema = z.object({
     .min(5, "must be at least 5 seconds")
     .max(86_400, "must be at most 86,400 seconds (one day)")
     .nullable(),
+  mode: z.enum(["simulated", "paper"], { error: 'must be "simulated" or "paper": live trading is never scheduled, it runs by hand while armed' }).optional(),
 });
 
 /**

@@ -31,6 +31,8 @@ export interface ScheduleState {
   workflow_id: string;
   active: boolean;
   every_seconds: number | null;
+  /** The mode scheduled runs use. */
+  mode: "simulated" | "paper" | null;
   next_run_at: string | null;
   running: boolean;
   last_run_id: string | null;

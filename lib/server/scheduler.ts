@@ -4,6 +4,9 @@ import { getWorkflow } from "../db/workflows";
 import { compileOrThrow, runWorkflow } from "./run-service";
 import type { ScheduleState } from "../api/types";
 
+/** Modes a schedule may run in. Live trading is never unattended: it is run by hand while armed. */
+export type ScheduleMode = "simulated" | "paper";
+
 export type { ScheduleState };
 
 /**
@@ -19,6 +22,7 @@ export const MAX_SCHEDULE_SECONDS = 86_400;
 interface Entry {
   workflowId: string;
   everySeconds: number;
+  mode: ScheduleMode;
   timer: ReturnType<typeof setInterval>;
   running: boolean;
   nextAt: number;
@@ -45,7 +49,7 @@ async function tick(entry: Entry): Promise<void> {
       stop(entry.workflowId);
       return;
     }
-    const result = await runWorkflow(compileOrThrow(saved.workflow), {}, { persist: { workflowId: saved.id, version: saved.version } });
+    const result = await runWorkflow(compileOrThrow(saved.workflow), { mode: entry.mode }, { persist: { workflowId: saved.id, version: saved.version } });
     entry.lastRunId = result.runId;
     entry.lastStatus = result.status;
     entry.lastError = result.errors[0] ? `${result.errors[0].nodeName}: ${result.errors[0].message}` : null;
@@ -57,11 +61,12 @@ async function tick(entry: Entry): Promise<void> {
   }
 }
 
-function start(workflowId: string, everySeconds: number): void {
+function start(workflowId: string, everySeconds: number, mode: ScheduleMode): void {
   stop(workflowId);
   const entry: Entry = {
     workflowId,
     everySeconds,
+    mode,
     timer: setInterval(() => void tick(entry), everySeconds * 1000),
     running: false,
     nextAt: Date.now() + everySeconds * 1000,
@@ -86,6 +91,7 @@ export function getScheduleState(workflowId: string): ScheduleState {
     workflow_id: workflowId,
     active: !!e,
     every_seconds: e?.everySeconds ?? null,
+    mode: e?.mode ?? null,
     next_run_at: e ? new Date(e.nextAt).toISOString() : null,
     running: e?.running ?? false,
     last_run_id: e?.lastRunId ?? null,
@@ -96,10 +102,10 @@ export function getScheduleState(workflowId: string): ScheduleState {
 }
 
 /** Starts (or changes) a workflow's schedule, or stops it with null; kept on the workflow. */
-export async function setSchedule(workflowId: string, everySeconds: number | null): Promise<ScheduleState> {
-  await getDb().workflow.update({ where: { id: workflowId }, data: { scheduleSeconds: everySeconds } });
+export async function setSchedule(workflowId: string, everySeconds: number | null, mode: ScheduleMode = "simulated"): Promise<ScheduleState> {
+  await getDb().workflow.update({ where: { id: workflowId }, data: { scheduleSeconds: everySeconds, scheduleMode: everySeconds === null ? null : mode } });
   if (everySeconds === null) stop(workflowId);
-  else start(workflowId, everySeconds);
+  else start(workflowId, everySeconds, mode);
   return getScheduleState(workflowId);
 }
 
@@ -111,8 +117,8 @@ export function dropSchedule(workflowId: string): void {
 /** Restarts every stored schedule once per process (called lazily by the API and at server start). */
 export function resumeSchedules(): Promise<void> {
   holder.__scSchedulesResumed ??= (async () => {
-    const rows = await getDb().workflow.findMany({ where: { scheduleSeconds: { not: null } }, select: { id: true, scheduleSeconds: true } });
-    for (const r of rows) if (!entries.has(r.id)) start(r.id, r.scheduleSeconds!);
+    const rows = await getDb().workflow.findMany({ where: { scheduleSeconds: { not: null } }, select: { id: true, scheduleSeconds: true, scheduleMode: true } });
+    for (const r of rows) if (!entries.has(r.id)) start(r.id, r.scheduleSeconds!, r.scheduleMode === "paper" ? "paper" : "simulated");
   })().catch((err: unknown) => {
     holder.__scSchedulesResumed = undefined;
     console.error(`[scheduler] could not resume schedules: ${(err as Error).message}`);

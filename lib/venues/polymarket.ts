@@ -264,9 +264,8 @@ export function createPolymarketMarketClient(options: PolymarketClientOptions = 
     },
 
     /**
-     * Best bid and ask from the book; price = GET /midpoint, which on neg-risk markets also reflects the
-     * complementary outcomes' orders that /book does not list (falls back to the book's midpoint when the
-     * venue has none). A side with no orders is an error ("no asks in the book for X"): no price is invented.
+     * Best bid and ask from the book; price = GET /midpoint, the venue's own midpoint (falls back to the
+     * book's midpoint when the venue has none). A side with no orders is an error ("no asks in the book for X"): no price is invented.
      */
     async getQuote(symbol, signal) {
       const { token, book } = await fetchBook(ctx, symbol, signal);

@@ -16,3 +16,6 @@ CREATE TABLE "LiveArming" (
     "armedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "expiresAt" DATETIME NOT NULL
 );
+
+-- AlterTable
+ALTER TABLE "Workflow" ADD COLUMN "scheduleMode" TEXT;

@@ -2,6 +2,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { useThrowawayDatabase } from "@/test/db";
 import { jsonRequest, params } from "@/test/http";
 import { listRuns } from "@/lib/db/runs";
+import { loadPaperAccount } from "@/lib/db/paper-accounts";
 import * as collection from "../../route";
 import * as schedule from "./route";
 
@@ -38,6 +39,34 @@ describe("/api/workflows/:id/schedule", () => {
     expect(await stopped.json()).toMatchObject({ active: false, every_seconds: null });
     await vi.advanceTimersByTimeAsync(20_000);
     expect(await listRuns(id)).toHaveLength(2);
+  });
+
+  it("runs on paper: each scheduled run continues the workflow's paper account; live is never scheduled", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"] });
+    const id = await saved(
+      [
+        block("price", "binance", "providers", { data_source: "simulated" }),
+        block("check", "threshold", "conditions", { min: 0 }),
+        block("buy", "buy", "actions", { venue: "binance", symbol: "BTCUSDT", amount: 0.01 }),
+      ],
+      [
+        { from: { blockId: "price", index: 0 }, to: { blockId: "check", index: 0 } },
+        { from: { blockId: "check", index: 0 }, to: { blockId: "buy", index: 0 } },
+      ],
+    );
+    const live = await put(id, { every_seconds: 5, mode: "live" });
+    expect(live.status).toBe(400);
+    expect(JSON.stringify(await live.json())).toContain("live trading is never scheduled");
+    expect(await (await put(id, { every_seconds: 5, mode: "paper" })).json()).toMatchObject({ active: true, mode: "paper" });
+    await vi.advanceTimersByTimeAsync(5_000);
+    await vi.waitFor(async () => expect(await listRuns(id)).toHaveLength(1), { timeout: 5_000 });
+    await vi.advanceTimersByTimeAsync(5_000);
+    await vi.waitFor(async () => expect(await listRuns(id)).toHaveLength(2), { timeout: 5_000 });
+    await schedule.DELETE(jsonRequest("DELETE", "/"), params({ id }));
+    expect((await listRuns(id)).map((r) => r.mode)).toEqual(["paper", "paper"]);
+    const account = await loadPaperAccount(id);
+    expect(Object.values(account.orders).map((o) => o.status)).toEqual(["filled", "filled"]);
+    expect(account.positions["binance:BTCUSDT"]?.quantity).toBeCloseTo(0.02, 8);
   });
 
   it("skips a tick while the previous run is still going, instead of piling runs up", async () => {

@@ -20,12 +20,12 @@ async function existing(context: Ctx) {
 /** Whether the saved workflow runs continuously, when next, and how its last scheduled run went. */
 export const GET = route<Ctx>(async (_request, context) => json(getScheduleState((await existing(context)).id)));
 
-/** `{ every_seconds }` runs the saved workflow every N seconds (5 to 86,400); `null` stops it. */
+/** `{ every_seconds, mode? }` runs the saved workflow every N seconds (5 to 86,400), simulated or on paper; `null` stops it. */
 export const PUT = route<Ctx>(async (request, context) => {
   const saved = await existing(context);
-  const { every_seconds } = parseBody(ScheduleSchema, await readJson(request));
+  const { every_seconds, mode } = parseBody(ScheduleSchema, await readJson(request));
   if (every_seconds !== null) compileOrThrow(saved.workflow); // refuse to schedule what cannot run
-  return json(await setSchedule(saved.id, every_seconds));
+  return json(await setSchedule(saved.id, every_seconds, mode));
 });
 
 export const DELETE = route<Ctx>(async (_request, context) => json(await setSchedule((await existing(context)).id, null)));
