@@ -67,3 +67,44 @@ test("a market the venue does not know is a clear error on its node, and nothing
   await expect(dialog.getByTestId(`result-${ids.provider}`)).toContainText('market "123456789" does not exist on Polymarket');
   await expect(dialog.getByTestId(`result-${ids.buy}`)).toContainText("skipped");
 });
+
+test("live trading cannot start by accident: Run LIVE asks to arm, and arming needs a live-capable profile and the venue typed", async ({ page, request }) => {
+  await openEditor(page);
+  const ids = await buildStrategy(page, "0.1");
+  await page.getByRole("combobox", { name: "Run mode" }).selectOption("live");
+  // An unsaved workflow is never run live, and is not saved on the user's behalf.
+  await toolbarButton(page, "▶ Run LIVE").click();
+  await expect(page.getByTestId("notice")).toContainText("Save the workflow first");
+  await expect(resultsDialog(page)).toHaveCount(0);
+
+  // Saved, but no provider names a live-capable profile: the arm dialog says what is missing.
+  await toolbarButton(page, "Save").click();
+  await expect(page.getByTestId("save-state")).toHaveText("Saved · v1");
+  await toolbarButton(page, "▶ Run LIVE").click();
+  const arm = page.getByRole("dialog", { name: "Arm live trading" });
+  await expect(arm).toContainText("needs a provider node with a live-capable credential profile");
+  await arm.getByRole("button", { name: "Close" }).click();
+  await expect(resultsDialog(page)).toHaveCount(0);
+
+  // With a live-capable profile picked on the provider, arming needs the venue's name typed.
+  const profile = (await (await request.post("/api/credentials/profiles", { data: { name: "Desk", provider: "polymarket", credentials: { private_key: `0x${"11".repeat(32)}` }, live_capable: true } })).json()) as { id: string };
+  await page.reload();
+  await expect(page.getByTestId(`node-${ids.provider}`)).toBeVisible();
+  await selectNode(page, ids.provider);
+  await inspector(page).getByLabel("Credential profile").selectOption(profile.id);
+  await toolbarButton(page, "Save").click();
+  await expect(page.getByTestId("save-state")).toHaveText("Saved · v2");
+  await page.getByRole("combobox", { name: "Run mode" }).selectOption("live");
+  await toolbarButton(page, "▶ Run LIVE").click();
+  await expect(arm).toContainText("real orders with real money");
+  const confirm = arm.getByRole("button", { name: "Arm live trading on polymarket" });
+  await expect(confirm).toBeDisabled();
+  await arm.getByLabel(/^Type polymarket to confirm/).fill("polymarke");
+  await expect(confirm).toBeDisabled();
+  await arm.getByLabel("Maximum order value").fill("25");
+  await expect(arm).toContainText("with orders up to 25");
+  await arm.getByRole("button", { name: "Close" }).click();
+  // Nothing was armed.
+  const workflowId = await page.evaluate(() => localStorage.getItem("strategy-canvas:last-workflow"));
+  expect(await (await request.get(`/api/workflows/${workflowId}/arm`)).json()).toMatchObject({ armed: false });
+});

@@ -105,7 +105,7 @@ export function ArmDialog({ workflowId, onClose, onArmed }: { workflowId: string
           node, save, and come back here.
         </p>
       ) : (
-        <form className={styles.form} onSubmit={submit} aria-label="Arm live trading">
+        <form className={`${styles.form} ${styles.armForm}`} onSubmit={submit} aria-label="Arm live trading">
           <div className={styles.warnBox}>
             Live runs send <strong>real orders with real money</strong> to {venue || "the venue"}. Every order passes a server-side check: at most the order value
             below, a position limit, a {5}% price collar around a fresh quote no older than 10 s. Arming covers this saved version only; saving again disarms it.
