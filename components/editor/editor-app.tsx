@@ -205,6 +205,8 @@ function Workbench() {
           setDialog("arm");
           return;
         }
+        // Armed: every live run (button or Ctrl+Enter) still says what it is about to do.
+        if (!confirm(`Run LIVE: real orders on ${arming.venue}, at most ${arming.max_order_value} each. Continue?`)) return;
       }
     }
     const s = editor.getState();
@@ -341,6 +343,13 @@ function Workbench() {
 
   const workflowId = useEditor((s) => s.workflowId);
   const close = useCallback(() => setDialog(null), []);
+
+  // Live mode never carries over to another workflow: opening, creating or loading one goes back to simulated.
+  const previousId = useRef(workflowId);
+  useEffect(() => {
+    if (previousId.current !== null && previousId.current !== workflowId) setMode((m) => (m === "live" ? "simulated" : m));
+    previousId.current = workflowId;
+  }, [workflowId]);
 
   return (
     <div className={styles.app}>

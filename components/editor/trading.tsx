@@ -66,7 +66,16 @@ export function ArmDialog({ workflowId, onClose, onArmed }: { workflowId: string
   const armed = state.data?.armed && state.data.current ? state.data : null;
 
   const arm = useMutation({
-    mutationFn: () => api.arm(workflowId, { venue, max_order_value: Number(maxOrder), max_position_value: Number(maxPosition), hours: Number(hours), confirm_venue: typed }),
+    mutationFn: () =>
+      api.arm(workflowId, {
+        venue,
+        max_order_value: Number(maxOrder),
+        max_position_value: Number(maxPosition),
+        hours: Number(hours),
+        confirm_venue: typed,
+        // The version on screen: the server refuses to arm a different one.
+        ...(editor.getState().version !== null ? { version: editor.getState().version! } : {}),
+      }),
     onSuccess: (s) => {
       client.setQueryData(queryKeys.arming(workflowId), s);
       onArmed(s);

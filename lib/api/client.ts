@@ -93,7 +93,7 @@ export const api = {
   setSchedule: (id: string, everySeconds: number | null, mode: "simulated" | "paper" = "simulated") =>
     request<ScheduleState>("PUT", `/api/workflows/${encodeURIComponent(id)}/schedule`, { every_seconds: everySeconds, ...(everySeconds === null ? {} : { mode }) }),
   arming: (id: string) => request<ArmingState>("GET", `/api/workflows/${encodeURIComponent(id)}/arm`),
-  arm: (id: string, body: { venue: string; max_order_value: number; max_position_value?: number; hours?: number; confirm_venue: string }) =>
+  arm: (id: string, body: { venue: string; max_order_value: number; max_position_value?: number; hours?: number; confirm_venue: string; version?: number }) =>
     request<ArmingState>("PUT", `/api/workflows/${encodeURIComponent(id)}/arm`, body),
   disarm: (id: string) => request<ArmingState>("DELETE", `/api/workflows/${encodeURIComponent(id)}/arm`),
   paper: (id: string) => request<PaperAccountView>("GET", `/api/workflows/${encodeURIComponent(id)}/paper`),

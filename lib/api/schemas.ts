@@ -11,7 +11,9 @@ export const RunOptionsSchema = z.object({
   /** Seed of the simulated market: the same seed at the same `at` reproduces a run exactly. */
   seed: z.number({ error: "must be a number" }).int("must be a whole number").optional(),
   /** The instant the simulated market is read at (ISO 8601 or ms since the epoch); default now. */
-  at: z.union([z.iso.datetime({ error: "must be an ISO 8601 time" }), z.number().int().nonnegative()], { error: "must be an ISO 8601 time or ms since the epoch" }).optional(),
+  at: z
+    .union([z.iso.datetime({ error: "must be an ISO 8601 time" }), z.number().int().nonnegative().max(8.64e15, "must be a time JavaScript can represent")], { error: "must be an ISO 8601 time or ms since the epoch" })
+    .optional(),
 });
 
 export const ExecuteRequestSchema = RunOptionsSchema.extend({
@@ -39,19 +41,21 @@ export const ProviderSchema = z.enum(VENUES, { error: `must be one of ${VENUES.j
 export type Provider = z.infer<typeof ProviderSchema>;
 
 const secret = (label: string) => z.string({ error: `${label} must be a string` }).trim().min(1, `${label} must not be empty`).max(10_000);
+/** A secret sent in an HTTP header (an API key, a passphrase): printable characters, no spaces or line breaks. */
+const headerSecret = (label: string) => secret(label).regex(/^[\x21-\x7e]+$/, `${label} must be printable characters without spaces or line breaks`);
 
 /** The secret fields each venue's credentials consist of. Unknown fields are refused (likely typos). */
 export const CREDENTIAL_FIELDS = {
-  binance: z.strictObject({ api_key: secret("api_key"), api_secret: secret("api_secret") }),
+  binance: z.strictObject({ api_key: headerSecret("api_key"), api_secret: headerSecret("api_secret") }),
   polymarket: z.strictObject({
     private_key: secret("private_key"),
-    api_key: secret("api_key").optional(),
-    api_secret: secret("api_secret").optional(),
-    api_passphrase: secret("api_passphrase").optional(),
+    api_key: headerSecret("api_key").optional(),
+    api_secret: headerSecret("api_secret").optional(),
+    api_passphrase: headerSecret("api_passphrase").optional(),
     funder_address: secret("funder_address").optional(),
     signature_type: secret("signature_type").optional(),
   }),
-  kalshi: z.strictObject({ key_id: secret("key_id"), private_key: secret("private_key") }),
+  kalshi: z.strictObject({ key_id: headerSecret("key_id"), private_key: secret("private_key") }),
 } as const;
 
 export const CreateProfileSchema = z.object({
@@ -82,6 +86,7 @@ export const ArmSchema = z
     venue: ProviderSchema,
     max_order_value: z.number({ error: "must be a number" }).positive("must be more than 0").max(1_000_000, "must be at most 1,000,000"),
     max_position_value: z.number({ error: "must be a number" }).positive("must be more than 0").max(10_000_000, "must be at most 10,000,000").optional(),
+    version: z.number({ error: "must be the saved version the user armed" }).int().positive().optional(),
     hours: z.number({ error: "must be a number of hours" }).positive("must be more than 0").max(168, "must be at most 168 hours (a week)").optional(),
     confirm_venue: z.string({ error: "must be the venue's name, typed to confirm" }),
   })

@@ -17,17 +17,30 @@ export async function savePaperAccount(workflowId: string, state: PaperAccountSt
   await getDb().paperAccount.upsert({ where: { workflowId }, create: { workflowId, state: json }, update: { state: json } });
 }
 
-export async function resetPaperAccount(workflowId: string): Promise<PaperAccountState> {
-  await getDb().paperAccount.deleteMany({ where: { workflowId } });
-  return newPaperAccount();
+/** Starts the account again, after any run of the workflow that is using it. */
+export function resetPaperAccount(workflowId: string): Promise<PaperAccountState> {
+  return inTurn(workflowId, async () => {
+    await getDb().paperAccount.deleteMany({ where: { workflowId } });
+    return newPaperAccount();
+  });
 }
 
-const turns = new Map<string, Promise<unknown>>();
+// On globalThis, like the scheduler's state, so every copy of this module in the process shares the turns.
+const holder = globalThis as typeof globalThis & { __scPaperTurns?: Map<string, Promise<unknown>> };
+const turns = (holder.__scPaperTurns ??= new Map<string, Promise<unknown>>());
+
+function inTurn<T>(workflowId: string, work: () => Promise<T>): Promise<T> {
+  const previous = turns.get(workflowId) ?? Promise.resolve();
+  const mine = previous.catch(() => undefined).then(work);
+  turns.set(workflowId, mine);
+  return mine.finally(() => {
+    if (turns.get(workflowId) === mine) turns.delete(workflowId);
+  });
+}
 
 /** Runs `work` with the workflow's paper account, after any other run of it finishes; saves it after. */
-export async function withPaperAccount<T>(workflowId: string, work: (state: PaperAccountState) => Promise<T>): Promise<T> {
-  const previous = turns.get(workflowId) ?? Promise.resolve();
-  const mine = previous.catch(() => undefined).then(async () => {
+export function withPaperAccount<T>(workflowId: string, work: (state: PaperAccountState) => Promise<T>): Promise<T> {
+  return inTurn(workflowId, async () => {
     const state = await loadPaperAccount(workflowId);
     try {
       return await work(state);
@@ -35,10 +48,4 @@ export async function withPaperAccount<T>(workflowId: string, work: (state: Pape
       await savePaperAccount(workflowId, state);
     }
   });
-  turns.set(workflowId, mine);
-  try {
-    return await mine;
-  } finally {
-    if (turns.get(workflowId) === mine) turns.delete(workflowId);
-  }
 }

@@ -88,7 +88,7 @@ export const actionNodes: AnyNodeDefinition[] = [
       { name: "order", type: "order" },
     ],
     outputs: [{ name: "cancelled", type: "boolean" }],
-    properties: [venueProperty, { kind: "string", name: "order_id", label: "Order id", default: "", maxLength: 200 }],
+    properties: [venueProperty, symbolProperty, { kind: "string", name: "order_id", label: "Order id", default: "", maxLength: 200 }],
     async run({ inputs, props, services, signal }) {
       if (!signalOf(inputs)) return { cancelled: false };
       const connected = inputs.order;

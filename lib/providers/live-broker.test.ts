@@ -90,19 +90,67 @@ async function refusal(p: Promise<unknown>): Promise<PreTradeError> {
 }
 
 describe("LiveBroker: the pre-trade check", () => {
-  it("sends an order that passes every check, rounded to the venue's step", async () => {
+  it("sends an order that passes every check, rounded to the venue's step, a market order bounded by the collar", async () => {
     const { broker, account } = setup();
     const order = await broker.placeOrder(req({ quantity: 0.30049 }));
     expect(order.status).toBe("filled");
     expect(account.placed).toHaveLength(1);
-    expect(account.placed[0]!.quantity).toBe(0.3);
+    expect(account.placed[0]).toMatchObject({ quantity: 0.3, protectPrice: 105 });
+    expect(account.placed[0]!.limitPrice).toBeUndefined();
+    // A limit price goes to the tick, buys down and sells up.
+    await broker.placeOrder(req({ limitPrice: 100.0349, quantity: 0.1 }));
+    await broker.placeOrder(req({ side: "sell", limitPrice: 99.9911, quantity: 0.1 }));
+    expect(account.placed.slice(1).map((r) => r.limitPrice)).toEqual([100.03, 100]);
+  });
+
+  it("counts this run's resting orders and any spelling of the market towards the position limit", async () => {
+    const { broker, account } = setup();
+    account.onPlace = (r) => ({ ...filled(r), status: "open", filledQuantity: 0 });
+    account.positions = [{ venue: "binance", symbol: "btcusdt", quantity: 0.5, averagePrice: 100 }];
+    // 0.5 held + 0.4 + 0.4 resting at 99.5 = 129 > 120 on the third order.
+    await broker.placeOrder(req({ limitPrice: 99.5, quantity: 0.4 }));
+    await broker.placeOrder(req({ limitPrice: 99.5, quantity: 0.2 }));
+    const e = await refusal(broker.placeOrder(req({ symbol: "BTCUSDT", limitPrice: 99.5, quantity: 0.2 })));
+    expect(e.check).toBe("position limit");
+    expect(account.placed).toHaveLength(2);
+  });
+
+  it("values a Kalshi sell that opens a NO position at what it costs, 1 - price", async () => {
+    const market = new RulesMarket(NOW).setBook("kalshi", "KX", [[0.04, 1_000]], [[0.06, 1_000]]);
+    market.rules = { tickSize: 0.01, stepSize: 1, minQuantity: 1, minNotional: 0 };
+    const account = new FakeAccount();
+    const broker = new LiveBroker({ limits: { venue: "kalshi", maxOrderValue: 50, maxPositionValue: 500, priceCollar: 0.5, maxQuoteAgeMs: 10_000 }, market, account: async () => account, now: () => NOW, lookupDelays: [0] });
+    // Selling 100 YES at 0.05 that are not held buys 100 NO at 0.95: 95, not 5.
+    const e = await refusal(broker.placeOrder({ venue: "kalshi", symbol: "KX", side: "sell", quantity: 100, limitPrice: 0.05, clientOrderId: "k1" }));
+    expect(e.message).toBe("pre-trade check (order value): order value 95.00 exceeds the armed maximum 50");
+    expect(account.placed).toHaveLength(0);
+  });
+
+  it("checks the arming again before every order", async () => {
+    const market = new RulesMarket(NOW).setBook("binance", "BTCUSDT", [[99.9, 5]], [[100.1, 5]]);
+    const account = new FakeAccount();
+    let armed = true;
+    const broker = new LiveBroker({
+      limits: { venue: "binance", maxOrderValue: 50, maxPositionValue: 120, priceCollar: 0.05, maxQuoteAgeMs: 10_000 },
+      market,
+      account: async () => account,
+      now: () => NOW,
+      stillArmed: async () => {
+        if (!armed) throw new PreTradeError("armed", "live trading was disarmed");
+      },
+    });
+    await broker.placeOrder(req());
+    armed = false;
+    await expect(broker.placeOrder(req())).rejects.toThrow("pre-trade check (armed): live trading was disarmed");
+    expect(account.placed).toHaveLength(1);
   });
 
   it("refuses an order worth more than the armed maximum, before anything reaches the venue", async () => {
     const { broker, account } = setup();
+    // A market buy is valued at the worst price it may fill at: the mid (100) plus the 5% collar.
     const e = await refusal(broker.placeOrder(req({ quantity: 0.6 })));
     expect(e.check).toBe("order value");
-    expect(e.message).toBe("pre-trade check (order value): order value 60.06 exceeds the armed maximum 50");
+    expect(e.message).toBe("pre-trade check (order value): order value 63.00 exceeds the armed maximum 50");
     expect(account.placed).toHaveLength(0);
   });
 
@@ -169,15 +217,14 @@ describe("LiveBroker: no duplicate orders", () => {
     expect(account.lookups).toEqual([r.clientOrderId, r.clientOrderId]);
   });
 
-  it("an order the venue never received is reported as not placed, and not resent", async () => {
+  it("an order the venue does not find stays 'status unknown': the node fails and nothing is resent", async () => {
     const { broker, account } = setup();
     account.onPlace = () => {
       throw new VenueError({ venue: "binance", message: "POST /api/v3/order timed out after 5000 ms", statusUnknown: true });
     };
-    const order = await broker.placeOrder(req());
-    expect(order.status).toBe("rejected");
-    expect(order.reason).toContain("the venue never received it");
+    await expect(broker.placeOrder(req())).rejects.toThrow(/status unknown .*after 3 lookups the venue did not know it\. It was not sent again/);
     expect(account.placed).toHaveLength(1);
+    expect(account.lookups).toHaveLength(3);
   });
 
   it("when the venue cannot be asked either, the node fails with 'status unknown' and nothing is resent", async () => {

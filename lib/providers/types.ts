@@ -102,6 +102,11 @@ export interface OrderRequest {
   quantity: number;
   /** Absent for a market order. */
   limitPrice?: number;
+  /**
+   * For a market order: the worst price it may fill at (set by the live pre-trade check from its price
+   * collar). Venue clients send such an order as immediate-or-cancel at no worse than this price.
+   */
+  protectPrice?: number;
   /** Derived from run and node, so a retried request is recognisably the same order. */
   clientOrderId: string;
 }

@@ -4,7 +4,7 @@ import type { DataSourceSetting } from "../nodes/providers";
 import { SimulatedMarket } from "../providers/simulated-market";
 import { PaperBroker } from "../providers/paper-broker";
 import { LiveMarket, RoutingMarket, type DataSource } from "../providers/live-market";
-import { DEFAULT_COLLAR, DEFAULT_MAX_QUOTE_AGE_MS, LiveBroker } from "../providers/live-broker";
+import { DEFAULT_COLLAR, DEFAULT_MAX_QUOTE_AGE_MS, LiveBroker, PreTradeError } from "../providers/live-broker";
 import { VENUES, type Broker, type MarketData, type NodeServices, type Notification, type Venue } from "../providers/types";
 import { executeWorkflow } from "../workflow/executor";
 import type { RunMode } from "../workflow/definition";
@@ -109,7 +109,14 @@ async function liveBroker(workflow: CompiledWorkflow, target: SavedTarget, marke
     throw new ApiError(409, `live trading was armed for version ${arming.version}, but the workflow is now version ${target.version}`, "A changed workflow must be armed again.");
   }
   const profileId = liveProfileId(workflow, arming.venue);
+  const armedAt = arming.armedAt;
   return new LiveBroker({
+    // Disarming, expiry or re-arming stop the orders of a run already going.
+    stillArmed: async () => {
+      const now = await getArming(target.workflowId);
+      if (!now || now.armedAt !== armedAt || now.version !== target.version) throw new PreTradeError("armed", "live trading was disarmed or re-armed during the run");
+      if (Date.parse(now.expiresAt) <= Date.now()) throw new PreTradeError("armed", `live trading was armed until ${now.expiresAt}`);
+    },
     limits: { venue: arming.venue, maxOrderValue: arming.maxOrderValue, maxPositionValue: arming.maxPositionValue, priceCollar: DEFAULT_COLLAR, maxQuoteAgeMs: DEFAULT_MAX_QUOTE_AGE_MS },
     market,
     account: (venue) => openLiveAccount(profileId, venue),
@@ -129,6 +136,9 @@ export async function prepareRun(workflow: CompiledWorkflow, request: RunRequest
   const mode = request.mode ?? "simulated";
   if (mode !== "simulated" && !target) {
     throw new ApiError(400, `a ${mode} run needs a saved workflow`, `Save the workflow and run it with POST /api/workflows/:id/runs: ${mode === "paper" ? "its paper account belongs to the saved workflow" : "live trading is armed for a saved version"}.`);
+  }
+  if (mode !== "simulated" && (request.seed !== undefined || request.at !== undefined)) {
+    throw new ApiError(400, `seed and at pin the simulated market; a ${mode} run reads the venues now`, "Leave seed and at out of paper and live runs.");
   }
   const now = request.at === undefined ? new Date() : new Date(request.at);
   const notifications: Notification[] = [];

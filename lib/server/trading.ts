@@ -43,6 +43,9 @@ export async function armingState(id: string): Promise<ArmingState> {
  */
 export async function armWorkflow(id: string, body: z.infer<typeof ArmSchema>): Promise<ArmingState> {
   const saved = await savedOrThrow(id);
+  if (body.version !== undefined && body.version !== saved.version) {
+    throw new ApiError(409, `version ${body.version} was reviewed, but the saved workflow is now version ${saved.version}`, "Reload the workflow, check it, and arm it again.");
+  }
   const compiled = compileOrThrow(saved.workflow);
   const profileIds = new Set(
     compiled.blocks.filter((b) => b.category === "providers" && b.type === body.venue && typeof b.props.profile_id === "string" && b.props.profile_id).map((b) => b.props.profile_id as string),

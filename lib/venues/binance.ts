@@ -173,6 +173,8 @@ function transports(options: BinanceClientOptions): Transports {
     venue: "binance" as const,
     timeoutMs,
     parseError: parseBinanceError,
+    // "Unknown error" and "Timeout waiting for response from backend": Binance says the order's status is unknown.
+    unknownCodes: ["-1006", "-1007"],
     ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
     ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
@@ -628,13 +630,15 @@ export function createBinanceAccountClient(secrets: Record<string, string>, opti
     if (limit && (!(request.limitPrice! > 0) || !Number.isFinite(request.limitPrice!))) throw new Error(`binance: limit price must be a positive number, got ${request.limitPrice}`);
     if (!request.clientOrderId) throw new Error("binance: an order needs a clientOrderId");
     const venueId = binanceClientOrderId(request.clientOrderId);
+    // A market order with a worst price (the live pre-trade collar) goes out as LIMIT IOC at that price.
+    const protect = !limit && request.protectPrice !== undefined && request.protectPrice > 0 ? request.protectPrice : null;
     const query: Record<string, QueryValue> = {
       symbol: m.symbol,
       side: request.side === "sell" ? "SELL" : "BUY",
-      type: limit ? "LIMIT" : "MARKET",
-      ...(limit ? { timeInForce: "GTC" } : {}),
+      type: limit || protect !== null ? "LIMIT" : "MARKET",
+      ...(limit ? { timeInForce: "GTC" } : protect !== null ? { timeInForce: "IOC" } : {}),
       quantity: plainDecimal(request.quantity),
-      ...(limit ? { price: plainDecimal(request.limitPrice!) } : {}),
+      ...(limit ? { price: plainDecimal(request.limitPrice!) } : protect !== null ? { price: plainDecimal(protect) } : {}),
       newClientOrderId: venueId,
       newOrderRespType: m.futures ? "RESULT" : "FULL",
     };

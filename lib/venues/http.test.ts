@@ -154,6 +154,18 @@ describe("VenueHttp: writes are never retried", () => {
   });
 });
 
+describe("VenueHttp: a credential that cannot go in a header", () => {
+  it("is refused before sending, and the error does not quote it", async () => {
+    mock.on("GET", "/account", { json: {} });
+    const { http } = client();
+    const secret = "AKIA-SECRET\nPART2";
+    const error = await failure(http.request({ method: "GET", path: "/account", kind: "read", sign: () => ({ "x-mbx-apikey": secret }) }));
+    expect(error.message).toContain("the x-mbx-apikey header has characters an HTTP header cannot carry");
+    expect(error.message).not.toContain("AKIA");
+    expect(mock.calls("GET", "/account")).toHaveLength(0);
+  });
+});
+
 describe("TokenBucket", () => {
   it("lets a burst up to its capacity through, then refills at its rate", () => {
     let now = 0;

@@ -55,6 +55,8 @@ export interface VenueHttpOptions {
   parseError?: (body: unknown) => { code?: string | number | null; message?: string | null };
   /** Test seam for the backoff waits. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Venue error codes that leave a write's outcome unknown (Binance -1006, -1007). */
+  unknownCodes?: readonly string[];
 }
 
 function encodeQuery(url: URL, query: Record<string, QueryValue> | undefined): void {
@@ -91,7 +93,7 @@ const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
 export class VenueHttp {
   readonly venue: Venue;
   readonly baseUrl: string;
-  private readonly options: Required<Omit<VenueHttpOptions, "parseError">> & Pick<VenueHttpOptions, "parseError">;
+  private readonly options: Required<Omit<VenueHttpOptions, "parseError" | "unknownCodes">> & Pick<VenueHttpOptions, "parseError" | "unknownCodes">;
 
   constructor(options: VenueHttpOptions) {
     this.venue = options.venue;
@@ -141,6 +143,12 @@ export class VenueHttp {
       }
     }
     if (req.sign) Object.assign(headers, await req.sign({ method: req.method, url, body }));
+    // A header value fetch cannot send would otherwise fail with a message that quotes it (a credential).
+    for (const [name, value] of Object.entries(headers)) {
+      if (!/^[\x20-\x7e]*$/.test(value)) {
+        throw new VenueError({ venue, message: `the ${name} header has characters an HTTP header cannot carry: check the credential profile's fields for spaces or line breaks` });
+      }
+    }
 
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
@@ -182,7 +190,8 @@ export class VenueHttp {
       let what = message ?? (malformed ? text.slice(0, 120).replace(/\s+/g, " ") : response.statusText || "request failed");
       if (status === 404 && req.notFound) what = `${req.notFound}${message ? `: ${message}` : ""}`;
       if (status === 429 || status === 418) what = `rate limited on ${where}${retryAfter !== null ? `, retry after ${retryAfter} s` : ""}${message ? `: ${message}` : ""}`;
-      throw new VenueError({ venue, status, code, message: what, retryAfter, statusUnknown: req.kind === "write" && status >= 500 });
+      const unknown = status >= 500 || status === 408 || (code !== null && code !== undefined && (this.options.unknownCodes ?? []).includes(String(code)));
+      throw new VenueError({ venue, status, code, message: what, retryAfter, statusUnknown: req.kind === "write" && unknown });
     }
     if (malformed) throw new VenueError({ venue, status: response.status, message: `${where} returned malformed JSON`, statusUnknown: req.kind === "write" });
     return parsed as T;

@@ -586,6 +586,8 @@ class AccountClient implements KalshiAccountClient {
       if (!(Number.isFinite(price) && price > 0 && price < 1)) throw new Error(`Kalshi: limit price must be between 0 and 1 dollars (exclusive), got ${price}`);
     } else {
       price = await this.marketOrderPrice(ticker, request.side, signal);
+      // Never worse than the live pre-trade collar's bound.
+      if (request.protectPrice !== undefined && request.protectPrice > 0) price = round4(request.side === "buy" ? Math.min(price, request.protectPrice) : Math.max(price, request.protectPrice));
     }
     const body = {
       ticker,

@@ -301,20 +301,26 @@ describe("polymarket account", () => {
     await expect(client.findOrder(TOKEN, "never-signed")).rejects.toThrow('no order with client order id "never-signed" was signed by this client');
   });
 
-  it("re-placing the same client order id asks the venue first and never doubles the order", async () => {
+  it("re-placing the same client order id asks the venue, and never sends the order a second time", async () => {
     const client = createPolymarketAccountClient(SECRETS, opts);
     mock.on("GET", "/book", { json: BOOK });
     mock.on("POST", "/order", { status: 503, json: { error: "unavailable" } });
     const request = { venue: "polymarket" as const, symbol: TOKEN, side: "buy" as const, quantity: 5, limitPrice: 0.1, clientOrderId: "run_5:buy" };
     await expect(client.placeOrder(request)).rejects.toThrow();
+    // The venue does not know it (yet): still status unknown, and no second POST.
     mock.on("GET", /^\/data\/order\//, { status: 404, json: { error: "not found" } });
     mock.on("GET", "/data/trades", { json: { data: [] } });
-    mock.on("POST", "/order", () => ({ json: { success: true, errorMsg: "", orderID: client.orderHash("run_5:buy"), status: "live", takingAmount: "", makingAmount: "" } }));
-    const again = await client.placeOrder(request);
-    expect(again.status).toBe("open");
-    const posts = mock.calls("POST", "/order");
-    expect(posts.length).toBe(2);
-    expect(posts[1]?.body).toBe(posts[0]?.body); // the identical signed order: the venue can only take it once
+    const unknown = await client.placeOrder(request).then(
+      () => null,
+      (e: unknown) => e as { statusUnknown?: boolean; message: string },
+    );
+    expect(unknown?.statusUnknown).toBe(true);
+    expect(unknown?.message).toContain("is not sent again");
+    expect(mock.calls("POST", "/order")).toHaveLength(1);
+    // Once the venue shows it, the same request answers with the venue's record of it.
+    mock.on("GET", /^\/data\/order\//, { json: { id: client.orderHash("run_5:buy"), status: "LIVE", asset_id: TOKEN, side: "BUY", original_size: "5", size_matched: "0", price: "0.1", order_type: "GTC", created_at: 1781289400 } });
+    expect(await client.placeOrder(request)).toMatchObject({ status: "open", quantity: 5 });
+    expect(mock.calls("POST", "/order")).toHaveLength(1);
     await expect(client.placeOrder({ ...request, quantity: 6 })).rejects.toThrow('client order id "run_5:buy" was already used for a different order');
   });
 

@@ -677,9 +677,10 @@ export function createPolymarketAccountClient(secrets: Record<string, string>, o
       const existing = orders.get(request.clientOrderId);
       if (existing) {
         if (!sameRequest(existing.request, request)) throw new Error(`polymarket: client order id "${request.clientOrderId}" was already used for a different order`);
+        // Never sent twice: the venue's record of it, or "status unknown" for the caller to resolve.
         const found = await findOrder(request.symbol, request.clientOrderId, signal);
         if (found) return found;
-        return send(existing, signal);
+        throw new VenueError({ venue: "polymarket", message: `order ${request.clientOrderId} was already signed and sent once; the venue does not know it yet, so it is not sent again`, statusUnknown: true });
       }
       const { token, book } = await fetchBook(ctx, request.symbol, signal);
       const rules = rulesFrom(book, request.symbol);
@@ -698,6 +699,10 @@ export function createPolymarketAccountClient(secrets: Record<string, string>, o
         type = "market";
         const parsed = parsePolymarketBook(book, ctx.now());
         price = marketOrderPrice(request.side, parsed, tick, request.symbol);
+        // Never worse than the live pre-trade collar's bound.
+        if (request.protectPrice !== undefined && request.protectPrice > 0) {
+          price = roundToTick(request.side === "buy" ? Math.min(price, request.protectPrice) : Math.max(price, request.protectPrice), tick);
+        }
         const bestAsk = parsed.asks[0]?.[0];
         if (request.side === "buy" && bestAsk !== undefined) {
           usdcAmount = Math.floor(request.quantity * bestAsk * 100 + 1e-7) / 100;

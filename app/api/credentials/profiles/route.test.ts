@@ -53,6 +53,7 @@ describe("/api/credentials/profiles", () => {
     ["an empty secret", { name: "x", provider: "kalshi", credentials: { key_id: "a", private_key: "  " } }, "private_key must not be empty"],
     ["an unknown field", { name: "x", provider: "binance", credentials: { api_key: "a", api_secret: "b", passphrase: SECRET } }, "passphrase"],
     ["no name", { provider: "binance", credentials: { api_key: "a", api_secret: "b" } }, "name"],
+    ["a key with a line break (it could not be sent in a header)", { name: "x", provider: "binance", credentials: { api_key: `AK\n${SECRET}`, api_secret: "b" } }, "api_key must be printable characters without spaces or line breaks"],
   ])("refuses %s with a 400 that names the field and never echoes a secret", async (_label, body, message) => {
     const res = await create(body);
     expect(res.status).toBe(400);

@@ -132,6 +132,10 @@ describe("live trading: refused until armed", () => {
     expect(notCapable.status).toBe(403);
     expect(await notCapable.json()).toMatchObject({ error: 'credential profile "read only" is not marked live-capable' });
 
+    const stale = await putArm(id, { ...armBody, version: 7 });
+    expect(stale.status).toBe(409);
+    expect(await stale.json()).toMatchObject({ error: "version 7 was reviewed, but the saved workflow is now version 1" });
+
     const wrongVenue = await putArm(id, { ...armBody, venue: "kalshi", confirm_venue: "kalshi" });
     expect(wrongVenue.status).toBe(400);
     expect(orderPosts()).toHaveLength(0);
@@ -154,7 +158,8 @@ describe("live trading: armed", () => {
     const byId = Object.fromEntries(result.results.map((r) => [r.nodeId, r]));
     expect(byId.small).toMatchObject({ status: "succeeded", output: { order: { status: "filled", broker: "live", filledQuantity: 0.3, averagePrice: 100.1 } } });
     expect(byId.big!.status).toBe("failed");
-    expect(byId.big!.error).toBe("pre-trade check (order value): order value 100.10 exceeds the armed maximum 50");
+    // A market order is valued at the worst price it may fill at: the mid (100) plus the 5% collar.
+    expect(byId.big!.error).toBe("pre-trade check (order value): order value 105.00 exceeds the armed maximum 50");
 
     // Exactly one order reached the venue, signed with the profile's key: HMAC-SHA256 over the query.
     const posts = orderPosts().slice(before);
@@ -167,6 +172,10 @@ describe("live trading: armed", () => {
     expect(signature).toBe(createHmac("sha256", API_SECRET).update(query.toString()).digest("hex"));
     expect(query.get("quantity")).toBe("0.3");
     expect(query.get("side")).toBe("BUY");
+    // The market buy goes out immediate-or-cancel, no worse than the collar.
+    expect(query.get("type")).toBe("LIMIT");
+    expect(query.get("timeInForce")).toBe("IOC");
+    expect(query.get("price")).toBe("105");
     expect(query.get("newClientOrderId")).toMatch(/^[.A-Za-z0-9:/_-]{1,36}$/);
 
     // The stored run says live, and nothing stored or returned holds the secret.

@@ -107,6 +107,13 @@ describe("paper runs", () => {
     expect(orders.every((o) => o.average_price === 99.4)).toBe(true);
   });
 
+  it("read the venues now: a seed or an instant is refused", async () => {
+    const id = await saved(strategy({ amount: 0.1 }));
+    const res = await runs.POST(jsonRequest("POST", "/", { mode: "paper", seed: 7 }), params({ id }));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: "seed and at pin the simulated market; a paper run reads the venues now" });
+  });
+
   it("need a saved workflow", async () => {
     const res = await execute.POST(jsonRequest("POST", "/api/workflow/execute", { workflow: strategy({}), mode: "paper" }), undefined);
     expect(res.status).toBe(400);
