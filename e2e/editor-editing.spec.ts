@@ -154,3 +154,32 @@ test("the inspector edits a node: rename it, and an invalid value is refused wit
   await selectNode(page, "buy_1");
   await expect(inspector(page).getByRole("textbox", { name: "Amount", exact: true })).toHaveValue("10");
 });
+
+test("a wire is selected by clicking it and removed with Delete; clicking a node or the pane unselects it", async ({ page }) => {
+  await openEditor(page);
+  await dropNode(page, "providers-polymarket", { x: 200, y: 200 }, "polymarket_1");
+  await dropNode(page, "conditions-threshold", { x: 560, y: 260 }, "threshold_1");
+  await connect(page, ["polymarket_1", "price_feed"], ["threshold_1", "value"]);
+  const wire = edge(page, "polymarket_1.price_feed", "threshold_1.value");
+  const selected = /(^|\s)selected(\s|$)/;
+  await expect(wire).toHaveCount(1);
+
+  await wire.click();
+  await expect(wire).toHaveClass(selected);
+  await clearSelection(page);
+  await expect(wire).not.toHaveClass(selected);
+
+  // Selecting a node unselects the wire; selecting the wire unselects the node.
+  await wire.click();
+  await selectNode(page, "threshold_1");
+  await expect(wire).not.toHaveClass(selected);
+  await wire.click();
+  await expect(wire).toHaveClass(selected);
+  await expect(inspector(page)).toContainText("Select a node to edit its properties.");
+
+  await canvasKey(page, "Delete");
+  await expect(edges(page)).toHaveCount(0);
+  await expect(nodes(page)).toHaveCount(2);
+  await page.getByRole("button", { name: "Undo" }).click();
+  await expect(wire).toHaveCount(1);
+});

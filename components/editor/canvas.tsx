@@ -5,16 +5,19 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore,
+  useStoreApi,
   type Connection,
-  type Edge,
   type FinalConnectionState,
   type IsValidConnection,
+  type NodeChange,
 } from "@xyflow/react";
 import { useCallback, useEffect, type DragEvent } from "react";
-import { useShallow } from "zustand/react/shallow";
 import { checkConnection } from "@/lib/editor/model";
 import { nodeTypes } from "@/components/nodes/block-node";
+import type { EditorNode } from "@/lib/store/editor-store";
 import { useEditor, useEditorStores } from "./editor-context";
+import { EdgeLayer, setEdgeSelection } from "./edge-layer";
 import styles from "./editor.module.css";
 
 export const PALETTE_MIME = "application/x-strategy-canvas-node";
@@ -24,17 +27,42 @@ const minimapColor = (n: { data?: { category?: unknown } }) => {
   return colors[String(n.data?.category)] ?? "#8b98a9";
 };
 
-const defaultEdgeOptions = { type: "default" as const };
+/** Below this zoom node text is under 4 px high: the nodes are drawn without it (see block-node.module.css). */
+const LOW_DETAIL_ZOOM = 0.3;
+const selectLowDetail = (s: { transform: [number, number, number] }) => s.transform[2] < LOW_DETAIL_ZOOM;
+
 const proOptions = { hideAttribution: true };
 const fitViewOptions = { maxZoom: 1, padding: 0.2 };
 
-/** The canvas: the only component that selects the node and edge arrays. */
+/**
+ * The canvas: the only component that selects the node array. The wires are not given to React Flow:
+ * EdgeLayer draws them (see there why), and this component keeps their selection in step with the
+ * nodes' the way React Flow would.
+ */
 export function Canvas() {
   const { editor, catalog } = useEditorStores();
-  const { nodes, edges } = useEditor(useShallow((s) => ({ nodes: s.nodes, edges: s.edges })));
-  const onNodesChange = useEditor((s) => s.onNodesChange);
-  const onEdgesChange = useEditor((s) => s.onEdgesChange);
+  const nodes = useEditor((s) => s.nodes);
+  const rf = useStoreApi();
+  const lowDetail = useStore(selectLowDetail);
   const { screenToFlowPosition, fitView } = useReactFlow();
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<EditorNode>[]) => {
+      editor.getState().onNodesChange(changes);
+      if (!changes.some((c) => c.type === "select")) return;
+      const { userSelectionActive, multiSelectionActive } = rf.getState();
+      if (userSelectionActive) {
+        // A selection box takes the wires of the nodes it catches.
+        const ids = new Set(editor.getState().nodes.flatMap((n) => (n.selected ? [n.id] : [])));
+        setEdgeSelection(editor, (e) => ids.has(e.source) || ids.has(e.target));
+      } else if (!multiSelectionActive && changes.some((c) => c.type === "select" && c.selected)) {
+        // Selecting a node without the multi-selection key unselects the wires.
+        setEdgeSelection(editor, () => false);
+      }
+    },
+    [editor, rf],
+  );
+  const clearEdgeSelection = useCallback(() => setEdgeSelection(editor, () => false), [editor]);
   const loads = useEditor((s) => s.loads);
   // Fit a loaded workflow into view once its nodes have been measured. Not on every added node: a node
   // dropped on the canvas stays where it was dropped.
@@ -90,18 +118,17 @@ export function Canvas() {
   const onNodeDragStart = useCallback(() => editor.getState().beginMove(), [editor]);
 
   return (
-    <div className={styles.canvas} onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
+    <div className={`${styles.canvas}${lowDetail ? " sc-low-detail" : ""}`} onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
       <ReactFlow
         nodes={nodes}
-        edges={edges as Edge[]}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange as never}
+        onPaneClick={clearEdgeSelection}
+        onSelectionStart={clearEdgeSelection}
         onConnect={onConnect}
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onNodeDragStart={onNodeDragStart}
-        defaultEdgeOptions={defaultEdgeOptions}
         deleteKeyCode={null}
         multiSelectionKeyCode={["Shift", "Meta", "Control"]}
         selectionKeyCode="Shift"
@@ -109,6 +136,7 @@ export function Canvas() {
         proOptions={proOptions}
         colorMode="dark"
       >
+        <EdgeLayer />
         <Background gap={20} size={1} />
         <MiniMap pannable zoomable nodeColor={minimapColor} ariaLabel="Minimap" />
         <Controls showInteractive={false} />

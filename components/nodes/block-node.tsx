@@ -8,6 +8,8 @@ import { formatDuration, previewValue } from "@/components/ui/format";
 import { countRender } from "./render-probe";
 import styles from "./block-node.module.css";
 
+/** Names longer than this may reach the node's max width (280 px at 13 px), so they are clipped with an ellipsis. */
+const LONG_NAME = 22;
 const STATUS_TEXT = { running: "running", succeeded: "ok", failed: "failed", skipped: "skipped" } as const;
 
 /**
@@ -40,7 +42,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<EditorNode>) {
           </span>
         )}
       </div>
-      <div className={styles.name} title={id}>
+      <div className={`${styles.name} ${title.length > LONG_NAME ? styles.long : ""}`} title={id}>
         {title}
       </div>
       <div className={styles.ports}>
@@ -52,7 +54,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<EditorNode>) {
               <div className={styles.in}>
                 {inp && (
                   <>
-                    <Handle type="target" position={Position.Left} id={inHandle(inp.name)} className={styles.handle} data-type={inp.type} title={`${inp.name}: ${inp.type}`} />
+                    <Handle type="target" position={Position.Left} id={inHandle(inp.name)} className={`${styles.handle} ${styles.left}`} data-type={inp.type} title={`${inp.name}: ${inp.type}`} />
                     <span>{inp.label ?? inp.name}</span>
                   </>
                 )}
@@ -61,7 +63,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<EditorNode>) {
                 {out && (
                   <>
                     <span>{out.label ?? out.name}</span>
-                    <Handle type="source" position={Position.Right} id={outHandle(out.name)} className={styles.handle} data-type={out.type} title={`${out.name}: ${out.type}`} />
+                    <Handle type="source" position={Position.Right} id={outHandle(out.name)} className={`${styles.handle} ${styles.right}`} data-type={out.type} title={`${out.name}: ${out.type}`} />
                   </>
                 )}
               </div>

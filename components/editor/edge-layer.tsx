@@ -1,0 +1,212 @@
+"use client";
+/**
+ * The canvas' wires, drawn in one layer instead of by React Flow.
+ *
+ * React Flow gives every edge its own wrapper with its own store selector, and every one of those
+ * selectors recomputes its wire's end points whenever any node moves: dragging one node cost O(edges)
+ * per frame (at 500 nodes and 1,000 wires, half of every drag frame). Here one subscription to React
+ * Flow's store notices which nodes changed (their internal node objects are replaced when they move or
+ * are measured) and recomputes only the wires that touch them; each wire re-renders only when its own
+ * path changes. So React Flow is given no edges at all: the wires live in the editor store, which keeps
+ * their selection, and this layer does what React Flow's edge wrapper did for users: the same DOM and
+ * class names (so React Flow's styles apply), click and keyboard selection, multi-selection with the
+ * multi-selection key, and selection of the wires touching nodes caught by a selection box.
+ */
+import { getBezierPath, Position, useStore, useStoreApi, type EdgeChange, type InternalNode, type NodeChange, type ReactFlowState } from "@xyflow/react";
+import { memo, useCallback, useLayoutEffect, useMemo, useSyncExternalStore, type KeyboardEvent } from "react";
+import { createPortal } from "react-dom";
+import type { FlowEdge } from "@/lib/editor/model";
+import type { EditorNode, EditorStore } from "@/lib/store/editor-store";
+import { useEditor, useEditorStores } from "./editor-context";
+
+type RfStore = ReturnType<typeof useStoreApi>;
+
+/** A handle's connection point, as React Flow computes it (getHandlePosition in @xyflow/system). */
+function handlePoint(node: InternalNode, kind: "source" | "target", handleId: string | null | undefined) {
+  const bounds = node.internals.handleBounds?.[kind];
+  const h = bounds ? (handleId ? bounds.find((b) => b.id === handleId) : bounds[0]) : undefined;
+  if (!h || node.measured.width === undefined || node.measured.height === undefined) return null;
+  const x = node.internals.positionAbsolute.x + h.x;
+  const y = node.internals.positionAbsolute.y + h.y;
+  switch (h.position) {
+    case Position.Top:
+      return { x: x + h.width / 2, y, position: h.position };
+    case Position.Right:
+      return { x: x + h.width, y: y + h.height / 2, position: h.position };
+    case Position.Bottom:
+      return { x: x + h.width / 2, y: y + h.height, position: h.position };
+    default:
+      return { x, y: y + h.height / 2, position: Position.Left };
+  }
+}
+
+/** The wire's bezier path, or null while either end is not measured yet (React Flow draws nothing then too). */
+export function edgePath(edge: FlowEdge, nodeLookup: ReadonlyMap<string, InternalNode>): string | null {
+  const sourceNode = nodeLookup.get(edge.source);
+  const targetNode = nodeLookup.get(edge.target);
+  if (!sourceNode || !targetNode || sourceNode.hidden || targetNode.hidden) return null;
+  const s = handlePoint(sourceNode, "source", edge.sourceHandle);
+  const t = handlePoint(targetNode, "target", edge.targetHandle);
+  if (!s || !t) return null;
+  return getBezierPath({ sourceX: s.x, sourceY: s.y, sourcePosition: s.position, targetX: t.x, targetY: t.y, targetPosition: t.position })[0];
+}
+
+/** Paths by edge id, with one listener per edge, so a change re-renders only that edge. */
+class EdgePaths {
+  private paths = new Map<string, string | null>();
+  private listeners = new Map<string, () => void>();
+  get = (id: string) => this.paths.get(id) ?? null;
+  set(id: string, d: string | null, notify: boolean) {
+    if ((this.paths.get(id) ?? null) === d) return;
+    this.paths.set(id, d);
+    if (notify) this.listeners.get(id)?.();
+  }
+  has = (id: string) => this.paths.has(id);
+  subscribe(id: string, listener: () => void) {
+    this.listeners.set(id, listener);
+    return () => {
+      if (this.listeners.get(id) === listener) this.listeners.delete(id);
+    };
+  }
+  retain(ids: ReadonlySet<string>) {
+    for (const id of this.paths.keys()) if (!ids.has(id)) this.paths.delete(id);
+  }
+}
+
+const selectDomNode = (s: ReactFlowState) => s.domNode;
+const selectRfId = (s: ReactFlowState) => s.rfId;
+
+/** Selects one wire the way React Flow's edge wrapper does (addSelectedEdges / unselectNodesAndEdges). */
+function selectEdge(editor: EditorStore, rf: RfStore, id: string, toggle: boolean) {
+  const { multiSelectionActive } = rf.getState();
+  rf.setState({ nodesSelectionActive: false });
+  const s = editor.getState();
+  const edge = s.edges.find((e) => e.id === id);
+  if (!edge) return;
+  if (multiSelectionActive) {
+    s.onEdgesChange([{ type: "select", id, selected: toggle ? !edge.selected : true }]);
+    return;
+  }
+  const edgeChanges: EdgeChange<FlowEdge>[] = [];
+  for (const e of s.edges) if (!!e.selected !== (e.id === id)) edgeChanges.push({ type: "select", id: e.id, selected: e.id === id });
+  if (edgeChanges.length > 0) s.onEdgesChange(edgeChanges);
+  const nodeChanges: NodeChange<EditorNode>[] = s.nodes.filter((n) => n.selected).map((n) => ({ type: "select", id: n.id, selected: false }));
+  if (nodeChanges.length > 0) editor.getState().onNodesChange(nodeChanges);
+}
+
+/** Sets every wire's selection to `selected(edge)`, emitting changes only for the wires that differ. */
+export function setEdgeSelection(editor: EditorStore, selected: (e: FlowEdge) => boolean) {
+  const s = editor.getState();
+  const changes: EdgeChange<FlowEdge>[] = [];
+  for (const e of s.edges) {
+    const want = selected(e);
+    if (!!e.selected !== want) changes.push({ type: "select", id: e.id, selected: want });
+  }
+  if (changes.length > 0) s.onEdgesChange(changes);
+}
+
+interface EdgeViewProps {
+  edge: FlowEdge;
+  paths: EdgePaths;
+  descId: string;
+  onSelect(id: string, toggle: boolean): void;
+  onUnselect(id: string): void;
+}
+
+const EdgeView = memo(function EdgeView({ edge, paths, descId, onSelect, onUnselect }: EdgeViewProps) {
+  const id = edge.id;
+  const subscribe = useCallback((listener: () => void) => paths.subscribe(id, listener), [paths, id]);
+  const getPath = useCallback(() => paths.get(id), [paths, id]);
+  const d = useSyncExternalStore(subscribe, getPath, getPath);
+  if (!d) return null;
+  const onKeyDown = (e: KeyboardEvent<SVGGElement>) => {
+    if (e.key === "Escape") {
+      e.currentTarget.blur();
+      onUnselect(id);
+    } else if (e.key === "Enter" || e.key === " ") {
+      onSelect(id, false);
+    }
+  };
+  return (
+    <g
+      className={`react-flow__edge react-flow__edge-default nopan selectable${edge.selected ? " selected" : ""}`}
+      onClick={() => onSelect(id, true)}
+      onKeyDown={onKeyDown}
+      tabIndex={0}
+      role="group"
+      aria-roledescription="edge"
+      aria-label={`Edge from ${edge.source} to ${edge.target}`}
+      aria-describedby={descId}
+      data-id={id}
+      data-testid={`rf__edge-${id}`}
+    >
+      <path d={d} fill="none" className="react-flow__edge-path" />
+      <path d={d} fill="none" strokeOpacity={0} strokeWidth={20} className="react-flow__edge-interaction" />
+    </g>
+  );
+});
+
+/** Must be rendered inside <ReactFlow>; draws into React Flow's own (empty) edge container. */
+export const EdgeLayer = memo(function EdgeLayer() {
+  const { editor } = useEditorStores();
+  const rf = useStoreApi();
+  const edges = useEditor((s) => s.edges);
+  const domNode = useStore(selectDomNode);
+  const rfId = useStore(selectRfId);
+  const container = useMemo(() => domNode?.querySelector(".react-flow__edges") ?? null, [domNode]);
+  const paths = useMemo(() => new EdgePaths(), []);
+
+  // Wires by the nodes they touch, so a moved node finds its wires without a scan.
+  const byNode = useMemo(() => {
+    const index = new Map<string, FlowEdge[]>();
+    const add = (nodeId: string, e: FlowEdge) => {
+      const list = index.get(nodeId);
+      if (list) list.push(e);
+      else index.set(nodeId, [e]);
+    };
+    for (const e of edges) {
+      add(e.source, e);
+      if (e.target !== e.source) add(e.target, e);
+    }
+    return index;
+  }, [edges]);
+
+  // New wires get their path during render, so they appear in the same commit as their data.
+  useMemo(() => {
+    const { nodeLookup } = rf.getState();
+    for (const e of edges) if (!paths.has(e.id)) paths.set(e.id, edgePath(e, nodeLookup), false);
+  }, [edges, paths, rf]);
+
+  useLayoutEffect(() => {
+    paths.retain(new Set(edges.map((e) => e.id)));
+    // Bring every wire up to date, then follow node changes: only the wires of a node whose internal
+    // object was replaced (moved, measured, re-rendered with new data) are recomputed.
+    const seen = new Map<string, InternalNode>();
+    const { nodeLookup } = rf.getState();
+    for (const [id, node] of nodeLookup) seen.set(id, node);
+    for (const e of edges) paths.set(e.id, edgePath(e, nodeLookup), true);
+    return rf.subscribe((state) => {
+      const lookup = state.nodeLookup;
+      for (const [id, node] of lookup) {
+        if (seen.get(id) === node) continue;
+        seen.set(id, node);
+        const wires = byNode.get(id);
+        if (wires) for (const e of wires) paths.set(e.id, edgePath(e, lookup), true);
+      }
+    });
+  }, [edges, byNode, paths, rf]);
+
+  const onSelect = useCallback((id: string, toggle: boolean) => selectEdge(editor, rf, id, toggle), [editor, rf]);
+  const onUnselect = useCallback((id: string) => editor.getState().onEdgesChange([{ type: "select", id, selected: false }]), [editor]);
+
+  if (!container) return null;
+  const descId = `react-flow__edge-desc-${rfId}`;
+  return createPortal(
+    <svg className="sc-edge-layer">
+      {edges.map((e) => (
+        <EdgeView key={e.id} edge={e} paths={paths} descId={descId} onSelect={onSelect} onUnselect={onUnselect} />
+      ))}
+    </svg>,
+    container,
+  );
+});
