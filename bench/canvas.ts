@@ -9,10 +9,11 @@
  * - a streamed run: node component renders per node event (target: 1, the node the event is about).
  * Node renders are counted by components/nodes/render-probe.ts, enabled only on this page.
  * Knobs: BENCH_SIZES=500,2000 (graph sizes), BENCH_NO_EDGES=1 (nodes only, to see what edges cost),
- * BENCH_PROFILE=1 (print where the drag's CPU time went).
+ * BENCH_PROFILE=1 (print where the drag's CPU time went), BENCH_TRACE=1 (print Chromium's rendering work during
+ * the drag, from a trace: total time per event name on the page's main and compositor threads).
  */
 import { spawn } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { chromium } from "@playwright/test";
 import { syntheticDag } from "./dag";
@@ -41,6 +42,25 @@ function graph(n: number) {
     blocks: doc.blocks.map((b, i) => ({ ...b, position: { x: (i % cols) * 260, y: Math.floor(i / cols) * 170 } })),
     connections: process.env.BENCH_NO_EDGES ? [] : doc.connections,
   };
+}
+
+/** Total duration per event name on the renderer's threads, for the slowest names (BENCH_TRACE=1). */
+function printTrace(n: number, steps: number, buffer: Buffer) {
+  type Ev = { name: string; ph: string; pid: number; tid: number; dur?: number; args?: { name?: string } };
+  if (process.env.BENCH_TRACE_FILE) writeFileSync(`${process.env.BENCH_TRACE_FILE}-${n}.json`, buffer);
+  const { traceEvents } = JSON.parse(buffer.toString()) as { traceEvents: Ev[] };
+  const threads = new Map<string, string>();
+  for (const e of traceEvents) if (e.ph === "M" && e.name === "thread_name") threads.set(`${e.pid}:${e.tid}`, e.args?.name ?? "");
+  const totals = new Map<string, number>();
+  for (const e of traceEvents) {
+    if (e.ph !== "X" || !e.dur) continue;
+    const thread = threads.get(`${e.pid}:${e.tid}`) ?? "?";
+    if (!/CrRendererMain|Compositor$|CompositorTileWorker/.test(thread)) continue;
+    const key = `${thread.replace(/\d+$/, "")} ${e.name}`;
+    totals.set(key, (totals.get(key) ?? 0) + e.dur);
+  }
+  console.log(`\nTrace of the ${n}-node drag (ms per drag step, nested events overlap):`);
+  for (const [k, v] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${(v / 1000 / steps).toFixed(2).padStart(7)}  ${k}`);
 }
 
 async function main() {
@@ -94,6 +114,7 @@ async function main() {
       const metricsCdp = await page.context().newCDPSession(page);
       await metricsCdp.send("Performance.enable");
       const metric = async () => Object.fromEntries(((await metricsCdp.send("Performance.getMetrics")) as { metrics: { name: string; value: number }[] }).metrics.map((m) => [m.name, m.value]));
+      if (process.env.BENCH_TRACE) await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "cc", "benchmark", "viz"] });
       const before = await metric();
       const steps = 60;
       const x0 = box.x + box.width / 2;
@@ -106,6 +127,7 @@ async function main() {
       const after = await metric();
       const perStep = (k: string) => Number((((after[k] ?? 0) - (before[k] ?? 0)) * 1000) / steps).toFixed(1);
       const breakdown = `script ${perStep("ScriptDuration")} ms, style ${perStep("RecalcStyleDuration")} ms, layout ${perStep("LayoutDuration")} ms, all tasks ${perStep("TaskDuration")} ms per step`;
+      if (process.env.BENCH_TRACE) printTrace(n, steps, await browser.stopTracing());
       if (cdp) {
         const { profile } = (await cdp.send("Profiler.stop")) as { profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[] } };
         const byId = new Map(profile.nodes.map((node) => [node.id, node]));
