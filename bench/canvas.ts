@@ -10,7 +10,9 @@
  * Node renders are counted by components/nodes/render-probe.ts, enabled only on this page.
  * Knobs: BENCH_SIZES=500,2000 (graph sizes), BENCH_NO_EDGES=1 (nodes only, to see what edges cost),
  * BENCH_PROFILE=1 (print where the drag's CPU time went), BENCH_TRACE=1 (print Chromium's rendering work during
- * the drag, from a trace: total time per event name on the page's main and compositor threads).
+ * the drag, from a trace: total time per event name on the page's main and compositor threads; BENCH_TRACE_FILE=path
+ * keeps the trace, BENCH_TRACE_EXTRA adds trace categories). For experiments: BENCH_CSS (a style sheet added
+ * before the drag) and BENCH_PROBE (an expression evaluated in the page, printed).
  */
 import { spawn } from "node:child_process";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
@@ -88,6 +90,8 @@ async function main() {
       await page.waitForFunction((count) => document.querySelectorAll(".react-flow__node").length === count, n, { polling: "raf", timeout: 120_000 });
       const firstRender = await page.evaluate(() => performance.now());
       await page.waitForTimeout(500); // let fit-view settle
+      if (process.env.BENCH_CSS) await page.addStyleTag({ content: process.env.BENCH_CSS });
+      if (process.env.BENCH_PROBE) console.log(await page.evaluate(process.env.BENCH_PROBE));
 
       // Drag one node in 60 steps, recording animation frames and node renders.
       const target = page.locator(".react-flow__node").nth(Math.floor(n / 2));
@@ -114,7 +118,7 @@ async function main() {
       const metricsCdp = await page.context().newCDPSession(page);
       await metricsCdp.send("Performance.enable");
       const metric = async () => Object.fromEntries(((await metricsCdp.send("Performance.getMetrics")) as { metrics: { name: string; value: number }[] }).metrics.map((m) => [m.name, m.value]));
-      if (process.env.BENCH_TRACE) await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "cc", "benchmark", "viz"] });
+      if (process.env.BENCH_TRACE) await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "cc", "benchmark", "viz", ...(process.env.BENCH_TRACE_EXTRA ? process.env.BENCH_TRACE_EXTRA.split(",") : [])] });
       const before = await metric();
       const steps = 60;
       const x0 = box.x + box.width / 2;
