@@ -16,7 +16,35 @@ import {
   type KalshiClientOptions,
 } from "./kalshi";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/** The parts of ccxt's recorded Kalshi responses (raw and as ccxt parsed them) that these tests read. */
+interface RawMarket {
+  ticker: string;
+  [field: string]: unknown;
+}
+type RawOrder = Parameters<typeof parseKalshiOrder>[0];
+interface CcxtTicker {
+  bid: number;
+  ask: number;
+  info: { ticker: string };
+}
+interface CcxtBook {
+  bids: [number, number][];
+  asks: [number, number][];
+}
+interface CcxtPosition {
+  side: string;
+  contracts: number;
+  info: { ticker: string };
+}
+interface CcxtOrder {
+  id: string;
+  amount: number;
+  filled: number;
+  label: string;
+  side: string;
+  price: number;
+  timestamp: number;
+}
 
 const cases = ccxtResponses("kalshi");
 const fixtureFile = JSON.parse(readFileSync(path.join(__dirname, "../../test/fixtures/ccxt/response/kalshi.json"), "utf8")) as { apiKey: string; privateKey: string };
@@ -57,7 +85,7 @@ async function caught(p: Promise<unknown>): Promise<Error> {
 }
 
 const tickerCase = cases.fetchTicker![0]!;
-const elonMarket = (tickerCase.httpResponse as any).market;
+const elonMarket = (tickerCase.httpResponse as { market: RawMarket }).market;
 /** GetEventResponse (kalshi-typescript docs/GetEventResponse.md, EventData.md); series "KXELONMARS" as in ccxt's request fixture URL. */
 const elonEvent = { event: { event_ticker: "KXELONMARS-99", series_ticker: "KXELONMARS", title: "Elon Mars", sub_title: "", mutually_exclusive: false, collateral_return_type: "binary", settlement_sources: [] }, markets: [] };
 
@@ -139,8 +167,8 @@ describe("Kalshi signing", () => {
 describe("Kalshi market data against ccxt's recorded responses", () => {
   it("getQuote: every fetchTicker/fetchTickers market gives ccxt's bid and ask, the midpoint as price", async () => {
     const markets = [
-      ...cases.fetchTicker!.map((c) => ({ m: (c.httpResponse as any).market, parsed: c.parsedResponse as any })),
-      ...cases.fetchTickers!.flatMap((c) => ((c.httpResponse as any).markets as any[]).map((m) => ({ m, parsed: Object.values(c.parsedResponse as any).find((t: any) => t.info.ticker === m.ticker) as any }))),
+      ...cases.fetchTicker!.map((c) => ({ m: (c.httpResponse as { market: RawMarket }).market, parsed: c.parsedResponse as CcxtTicker })),
+      ...cases.fetchTickers!.flatMap((c) => (c.httpResponse as { markets: RawMarket[] }).markets.map((m) => ({ m, parsed: Object.values(c.parsedResponse as Record<string, CcxtTicker>).find((t) => t.info.ticker === m.ticker)! }))),
     ];
     expect(markets.length).toBe(3);
     const client = market();
@@ -157,7 +185,7 @@ describe("Kalshi market data against ccxt's recorded responses", () => {
 
   it("getRules: tick from price_ranges[].step, fractional trading → step 0.01, cached per ticker", async () => {
     const client = market();
-    for (const m of (cases.fetchTickers![0]!.httpResponse as any).markets) mock.on("GET", `${PREFIX}/markets/${m.ticker}`, { json: { market: m } });
+    for (const m of (cases.fetchTickers![0]!.httpResponse as { markets: RawMarket[] }).markets) mock.on("GET", `${PREFIX}/markets/${m.ticker}`, { json: { market: m } });
     expect(await client.getRules("KXELONMARS-99")).toEqual({ tickSize: 0.01, stepSize: 0.01, minQuantity: 0.01, minNotional: 0 });
     expect(await client.getRules("KXCOLONIZEMARS-50")).toEqual({ tickSize: 0.001, stepSize: 0.01, minQuantity: 0.01, minNotional: 0 });
     await client.getRules("KXELONMARS-99");
@@ -173,7 +201,7 @@ describe("Kalshi market data against ccxt's recorded responses", () => {
     for (const c of cases.fetchOrderBook!) {
       mock.on("GET", `${PREFIX}/markets/KXELONMARS-99/orderbook`, { json: c.httpResponse });
       const book = await client.getOrderBook("KXELONMARS-99", 100);
-      const parsed = c.parsedResponse as any;
+      const parsed = c.parsedResponse as CcxtBook;
       expect(book.bids).toEqual(parsed.bids);
       expect(book.asks).toEqual(parsed.asks);
       expect(mock.requests.at(-1)!.query.get("depth")).toBe("100");
@@ -278,9 +306,9 @@ describe("Kalshi account against ccxt's recorded responses and documented shapes
       mock.reset();
       mock.on("GET", `${PREFIX}/portfolio/positions`, { json: c.httpResponse });
       const positions = await account().getPositions();
-      const raw = (c.httpResponse as any).market_positions as any[];
+      const raw = (c.httpResponse as { market_positions: { ticker: string }[] }).market_positions;
       expect(positions.map((p) => p.symbol)).toEqual(raw.map((p) => p.ticker));
-      for (const ccxtPos of c.parsedResponse as any[]) {
+      for (const ccxtPos of c.parsedResponse as CcxtPosition[]) {
         const ours = positions.find((p) => p.symbol === ccxtPos.info.ticker)!;
         expect(ours.quantity).toBe(ccxtPos.side === "short" ? -ccxtPos.contracts : ccxtPos.contracts);
       }
@@ -300,11 +328,11 @@ describe("Kalshi account against ccxt's recorded responses and documented shapes
 
   it("orders: every fetchOpenOrders order parses like ccxt's (YES-leg view), and findOrder matches by client id", async () => {
     for (const c of cases.fetchOpenOrders!) {
-      const raw = (c.httpResponse as any).orders as any[];
-      const parsed = c.parsedResponse as any[];
+      const raw = (c.httpResponse as { orders: RawOrder[] }).orders;
+      const parsed = c.parsedResponse as CcxtOrder[];
       raw.forEach((o, i) => {
         const ours = parseKalshiOrder(o);
-        const theirs = parsed[i];
+        const theirs = parsed[i]!;
         expect(ours.id).toBe(theirs.id);
         expect(ours.quantity).toBe(theirs.amount);
         expect(ours.filledQuantity).toBe(theirs.filled);
