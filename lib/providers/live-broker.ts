@@ -1,4 +1,5 @@
 import type { Balance, Broker, MarketData, MarketRules, Order, OrderRequest, Position, Venue } from "./types";
+import { ceilTo, floorTo } from "./steps";
 import type { VenueAccountClient } from "../venues/types";
 import { isVenueError } from "../venues/errors";
 import { sleep } from "../venues/token-bucket";
@@ -34,14 +35,6 @@ export class PreTradeError extends Error {
     super(`pre-trade check (${check}): ${message}`);
     this.name = "PreTradeError";
   }
-}
-
-function floorTo(value: number, step: number): number {
-  return step > 0 ? Number((Math.floor(value / step + 1e-9) * step).toFixed(10)) : value;
-}
-
-function ceilTo(value: number, step: number): number {
-  return step > 0 ? Number((Math.ceil(value / step - 1e-9) * step).toFixed(10)) : value;
 }
 
 /** Venues spell one market more than one way (Binance and Kalshi ignore case). */

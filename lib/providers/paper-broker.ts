@@ -1,4 +1,5 @@
 import type { Balance, Broker, MarketData, MarketRules, Order, OrderBook, OrderRequest, Position, Venue } from "./types";
+import { ceilTo, floorTo } from "./steps";
 
 /**
  * Paper trading: orders fill against the market's order book (walking its levels, so size moves the
@@ -46,14 +47,6 @@ export function isPerpetual(venue: Venue, symbol: string): boolean {
 }
 
 export const CURRENCY: Record<Venue, string> = { binance: "USDT", polymarket: "USDC", kalshi: "USD" };
-
-function floorTo(value: number, step: number): number {
-  return Number((Math.floor(value / step + 1e-9) * step).toFixed(8));
-}
-
-function ceilTo(value: number, step: number): number {
-  return Number((Math.ceil(value / step - 1e-9) * step).toFixed(8));
-}
 
 function round(value: number): number {
   return Number(value.toFixed(8));

@@ -78,13 +78,13 @@ export function simulatedServices(now: Date, seed: number | undefined, notificat
   return { market, broker: new PaperBroker(market, { now: () => now.getTime() }), notifier: notifier(notifications) };
 }
 
-/** The profile a live run trades with on a venue: the one its provider nodes for that venue name. */
-function liveProfileId(workflow: CompiledWorkflow, venue: Venue): string {
+/** The profile a live run trades with on a venue: the one the workflow's provider nodes for it name. */
+export function liveProfileId(workflow: CompiledWorkflow, venue: Venue): string {
   const ids = new Set<string>();
   for (const b of workflow.blocks) {
     if (b.category === "providers" && b.type === venue && typeof b.props.profile_id === "string" && b.props.profile_id) ids.add(b.props.profile_id);
   }
-  if (ids.size === 0) throw new ApiError(400, `live trading on ${venue} needs a credential profile`, `Pick a live-capable ${venue} profile on the workflow's ${venue} node.`);
+  if (ids.size === 0) throw new ApiError(400, `the workflow has no ${venue} node with a credential profile`, `Pick a live-capable ${venue} profile on its ${venue} node and save.`);
   if (ids.size > 1) throw new ApiError(400, `the workflow's ${venue} nodes name ${ids.size} different credential profiles`, "A live run trades one account per venue: give every node of the venue the same profile.");
   return [...ids][0]!;
 }

@@ -10,7 +10,7 @@ import type { PaperAccountState } from "../providers/paper-broker";
 import { CURRENCY } from "../providers/paper-broker";
 import { VENUES } from "../providers/types";
 import { ApiError } from "./http";
-import { compileOrThrow } from "./run-service";
+import { compileOrThrow, liveProfileId } from "./run-service";
 
 /** Paper accounts and live arming of saved workflows, for the thin route handlers. */
 
@@ -46,13 +46,7 @@ export async function armWorkflow(id: string, body: z.infer<typeof ArmSchema>): 
   if (body.version !== undefined && body.version !== saved.version) {
     throw new ApiError(409, `version ${body.version} was reviewed, but the saved workflow is now version ${saved.version}`, "Reload the workflow, check it, and arm it again.");
   }
-  const compiled = compileOrThrow(saved.workflow);
-  const profileIds = new Set(
-    compiled.blocks.filter((b) => b.category === "providers" && b.type === body.venue && typeof b.props.profile_id === "string" && b.props.profile_id).map((b) => b.props.profile_id as string),
-  );
-  if (profileIds.size === 0) throw new ApiError(400, `the workflow has no ${body.venue} node with a credential profile`, `Pick a live-capable ${body.venue} profile on its ${body.venue} node and save before arming.`);
-  if (profileIds.size > 1) throw new ApiError(400, `the workflow's ${body.venue} nodes name different credential profiles`, "A live run trades one account per venue.");
-  const profileId = [...profileIds][0]!;
+  const profileId = liveProfileId(compileOrThrow(saved.workflow), body.venue);
   const profile = await getProfile(profileId);
   if (!profile) throw new ApiError(400, `credential profile "${profileId}" does not exist`, "Pick another profile on the provider node.");
   if (profile.provider !== body.venue) throw new ApiError(400, `credential profile "${profile.name}" is for ${profile.provider}, not ${body.venue}`);
