@@ -94,7 +94,22 @@ async function main() {
       if (process.env.BENCH_PROBE) console.log(await page.evaluate(process.env.BENCH_PROBE));
 
       // Drag one node in 60 steps, recording animation frames and node renders.
-      const target = page.locator(".react-flow__node").nth(Math.floor(n / 2));
+      // The node nearest the middle of the canvas, so the drag (180 x 120 px) stays clear of the canvas's edges: a
+      // pointer within 40 px of an edge pans the whole view (React Flow's auto-pan), which is a pan, not a drag.
+      const middle = await page.evaluate(() => {
+        const pane = document.querySelector(".react-flow")!.getBoundingClientRect();
+        const cx = pane.left + pane.width / 2 - 90;
+        const cy = pane.top + pane.height / 2 - 60;
+        let best = 0;
+        let bestDistance = Infinity;
+        document.querySelectorAll(".react-flow__node").forEach((el, i) => {
+          const r = el.getBoundingClientRect();
+          const d = Math.hypot(r.left + r.width / 2 - cx, r.top + r.height / 2 - cy);
+          if (d < bestDistance) [best, bestDistance] = [i, d];
+        });
+        return best;
+      });
+      const target = page.locator(".react-flow__node").nth(middle);
       const box = (await target.boundingBox())!;
       const draggedId = (await target.getAttribute("data-id"))!;
       await page.evaluate(() => {

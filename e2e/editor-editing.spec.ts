@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { canvasKey, clearSelection, connect, dropNode, edge, edges, inspector, node, nodes, openEditor, positionOnCanvas, selectNode, setProperty } from "./helpers";
+import { expect, test, type Page } from "@playwright/test";
+import { canvas, canvasKey, clearSelection, connect, dropNode, edge, edges, inspector, node, nodes, openEditor, positionOnCanvas, selectNode, setProperty } from "./helpers";
 
 test("undo and redo step the graph back and forth, by button and by keyboard", async ({ page }) => {
   await openEditor(page);
@@ -182,4 +182,80 @@ test("a wire is selected by clicking it and removed with Delete; clicking a node
   await expect(nodes(page)).toHaveCount(2);
   await page.getByRole("button", { name: "Undo" }).click();
   await expect(wire).toHaveCount(1);
+});
+
+/** Where the one wire on the canvas ends, in page coordinates: the end of its drawn path. */
+async function wireEnd(page: Page): Promise<{ x: number; y: number }> {
+  await expect(canvas(page).locator("path.react-flow__edge-path")).toHaveCount(1);
+  return page.evaluate(() => {
+    const path = document.querySelector<SVGPathElement>("path.react-flow__edge-path")!;
+    const p = path.getPointAtLength(path.getTotalLength()).matrixTransform(path.getScreenCTM()!);
+    return { x: p.x, y: p.y };
+  });
+}
+
+/** Where a wire meets an input port: the middle of the port's left edge (as React Flow draws it). */
+async function inputPort(page: Page, nodeId: string, port: string): Promise<{ x: number; y: number }> {
+  const box = await node(page, nodeId).locator(`[data-handleid="in:${port}"]`).boundingBox();
+  if (!box) throw new Error(`port ${port} of ${nodeId} has no box`);
+  return { x: box.x, y: box.y + box.height / 2 };
+}
+
+async function expectNear(actual: { x: number; y: number }, expected: { x: number; y: number }, what: string) {
+  expect(Math.abs(actual.x - expected.x), `${what}: x ${actual.x} vs ${expected.x}`).toBeLessThan(2);
+  expect(Math.abs(actual.y - expected.y), `${what}: y ${actual.y} vs ${expected.y}`).toBeLessThan(2);
+}
+
+test("dragging a node carries its wires while it moves, and the move is one undo step", async ({ page }) => {
+  await openEditor(page);
+  await dropNode(page, "providers-polymarket", { x: 200, y: 200 }, "polymarket_1");
+  await dropNode(page, "conditions-threshold", { x: 560, y: 260 }, "threshold_1");
+  await connect(page, ["polymarket_1", "price_feed"], ["threshold_1", "value"]);
+  const wire = edge(page, "polymarket_1.price_feed", "threshold_1.value");
+  await expect(wire).toHaveCount(1);
+  const start = await positionOnCanvas(page, "threshold_1");
+  await expectNear(await wireEnd(page), await inputPort(page, "threshold_1", "value"), "wire before the drag");
+
+  // Drag the threshold by its title; halfway, the node and the end of its wire have moved together.
+  const title = await node(page, "threshold_1").getByTitle("threshold_1", { exact: true }).boundingBox();
+  const grab = { x: title!.x + 10, y: title!.y + title!.height / 2 };
+  // React Flow starts a drag at the first move and measures from there: a first move of 2 px starts it.
+  const startDrag = async () => {
+    await page.mouse.move(grab.x - 2, grab.y);
+    await page.mouse.down();
+    await page.mouse.move(grab.x, grab.y);
+  };
+  await startDrag();
+  await page.mouse.move(grab.x + 60, grab.y + 40, { steps: 6 });
+  await expect.poll(async () => (await positionOnCanvas(page, "threshold_1")).x - start.x).toBeCloseTo(60, 0);
+  expect((await positionOnCanvas(page, "threshold_1")).y - start.y).toBeCloseTo(40, 0);
+  await expectNear(await wireEnd(page), await inputPort(page, "threshold_1", "value"), "wire during the drag");
+  if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/drag-midway.png` });
+  await page.mouse.move(grab.x + 120, grab.y + 80, { steps: 6 });
+  await page.mouse.up();
+
+  const dropped = await positionOnCanvas(page, "threshold_1");
+  expect(Math.round(dropped.x - start.x)).toBe(120);
+  expect(Math.round(dropped.y - start.y)).toBe(80);
+  await expect(wire).toHaveCount(1);
+  await expectNear(await wireEnd(page), await inputPort(page, "threshold_1", "value"), "wire after the drop");
+  await expect(page.getByTestId("save-state")).toContainText("Unsaved");
+
+  // One undo puts the node, and its wire, back where the drag began.
+  await page.getByRole("button", { name: "Undo" }).click();
+  await expect.poll(async () => (await positionOnCanvas(page, "threshold_1")).x).toBeCloseTo(start.x, 0);
+  expect((await positionOnCanvas(page, "threshold_1")).y).toBeCloseTo(start.y, 0);
+  await expectNear(await wireEnd(page), await inputPort(page, "threshold_1", "value"), "wire after undo");
+
+  // With both nodes selected, dragging one moves both; the wire keeps both its ends on their ports.
+  await canvasKey(page, "Control+a");
+  const providerStart = await positionOnCanvas(page, "polymarket_1");
+  await startDrag();
+  await page.mouse.move(grab.x - 50, grab.y + 30, { steps: 6 });
+  await page.mouse.up();
+  const providerEnd = await positionOnCanvas(page, "polymarket_1");
+  expect(Math.round(providerEnd.x - providerStart.x)).toBe(-50);
+  expect(Math.round(providerEnd.y - providerStart.y)).toBe(30);
+  expect(Math.round((await positionOnCanvas(page, "threshold_1")).x - start.x)).toBe(-50);
+  await expectNear(await wireEnd(page), await inputPort(page, "threshold_1", "value"), "wire after moving both");
 });

@@ -12,11 +12,12 @@ import {
   type IsValidConnection,
   type NodeChange,
 } from "@xyflow/react";
-import { useCallback, useEffect, type DragEvent } from "react";
+import { useCallback, useEffect, useMemo, type DragEvent } from "react";
 import { checkConnection } from "@/lib/editor/model";
 import { nodeTypes } from "@/components/nodes/block-node";
 import type { EditorNode } from "@/lib/store/editor-store";
 import { useEditor, useEditorStores } from "./editor-context";
+import { DragPreview } from "./drag-preview";
 import { EdgeLayer, setEdgeSelection } from "./edge-layer";
 import styles from "./editor.module.css";
 
@@ -45,10 +46,14 @@ export function Canvas() {
   const rf = useStoreApi();
   const lowDetail = useStore(selectLowDetail);
   const { screenToFlowPosition, fitView } = useReactFlow();
+  const preview = useMemo(() => new DragPreview(rf.getState), [rf]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<EditorNode>[]) => {
+      // The moves of a drag in progress are drawn by the preview; the drop goes to the store.
+      if (preview.take(changes)) return;
       editor.getState().onNodesChange(changes);
+      if (changes.some((c) => c.type === "position" && !c.dragging)) preview.end();
       if (!changes.some((c) => c.type === "select")) return;
       const { userSelectionActive, multiSelectionActive } = rf.getState();
       if (userSelectionActive) {
@@ -60,7 +65,7 @@ export function Canvas() {
         setEdgeSelection(editor, () => false);
       }
     },
-    [editor, rf],
+    [editor, rf, preview],
   );
   const clearEdgeSelection = useCallback(() => setEdgeSelection(editor, () => false), [editor]);
   const loads = useEditor((s) => s.loads);
@@ -136,7 +141,7 @@ export function Canvas() {
         proOptions={proOptions}
         colorMode="dark"
       >
-        <EdgeLayer />
+        <EdgeLayer preview={preview} />
         <Background gap={20} size={1} />
         <MiniMap pannable zoomable nodeColor={minimapColor} ariaLabel="Minimap" />
         <Controls showInteractive={false} />

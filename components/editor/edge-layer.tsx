@@ -12,22 +12,23 @@
  * class names (so React Flow's styles apply), click and keyboard selection, multi-selection with the
  * multi-selection key, and selection of the wires touching nodes caught by a selection box.
  */
-import { getBezierPath, Position, useStore, useStoreApi, type EdgeChange, type InternalNode, type NodeChange, type ReactFlowState } from "@xyflow/react";
-import { memo, useCallback, useLayoutEffect, useMemo, useSyncExternalStore, type KeyboardEvent } from "react";
+import { getBezierPath, Position, useStore, useStoreApi, type EdgeChange, type InternalNode, type NodeChange, type ReactFlowState, type XYPosition } from "@xyflow/react";
+import { memo, useCallback, useLayoutEffect, useMemo, useState, useSyncExternalStore, type KeyboardEvent } from "react";
 import { createPortal } from "react-dom";
 import type { FlowEdge } from "@/lib/editor/model";
 import type { EditorNode, EditorStore } from "@/lib/store/editor-store";
+import type { DragPreview } from "./drag-preview";
 import { useEditor, useEditorStores } from "./editor-context";
 
 type RfStore = ReturnType<typeof useStoreApi>;
 
 /** A handle's connection point, as React Flow computes it (getHandlePosition in @xyflow/system). */
-function handlePoint(node: InternalNode, kind: "source" | "target", handleId: string | null | undefined) {
+function handlePoint(node: InternalNode, kind: "source" | "target", handleId: string | null | undefined, at: XYPosition) {
   const bounds = node.internals.handleBounds?.[kind];
   const h = bounds ? (handleId ? bounds.find((b) => b.id === handleId) : bounds[0]) : undefined;
   if (!h || node.measured.width === undefined || node.measured.height === undefined) return null;
-  const x = node.internals.positionAbsolute.x + h.x;
-  const y = node.internals.positionAbsolute.y + h.y;
+  const x = at.x + h.x;
+  const y = at.y + h.y;
   switch (h.position) {
     case Position.Top:
       return { x: x + h.width / 2, y, position: h.position };
@@ -40,13 +41,16 @@ function handlePoint(node: InternalNode, kind: "source" | "target", handleId: st
   }
 }
 
-/** The wire's bezier path, or null while either end is not measured yet (React Flow draws nothing then too). */
-export function edgePath(edge: FlowEdge, nodeLookup: ReadonlyMap<string, InternalNode>): string | null {
+/**
+ * The wire's bezier path, or null while either end is not measured yet (React Flow draws nothing then too).
+ * `moved` gives where nodes being dragged are drawn (see DragPreview); other nodes are where React Flow has them.
+ */
+export function edgePath(edge: FlowEdge, nodeLookup: ReadonlyMap<string, InternalNode>, moved?: ReadonlyMap<string, XYPosition>): string | null {
   const sourceNode = nodeLookup.get(edge.source);
   const targetNode = nodeLookup.get(edge.target);
   if (!sourceNode || !targetNode || sourceNode.hidden || targetNode.hidden) return null;
-  const s = handlePoint(sourceNode, "source", edge.sourceHandle);
-  const t = handlePoint(targetNode, "target", edge.targetHandle);
+  const s = handlePoint(sourceNode, "source", edge.sourceHandle, moved?.get(edge.source) ?? sourceNode.internals.positionAbsolute);
+  const t = handlePoint(targetNode, "target", edge.targetHandle, moved?.get(edge.target) ?? targetNode.internals.positionAbsolute);
   if (!s || !t) return null;
   return getBezierPath({ sourceX: s.x, sourceY: s.y, sourcePosition: s.position, targetX: t.x, targetY: t.y, targetPosition: t.position })[0];
 }
@@ -113,11 +117,15 @@ interface EdgeViewProps {
   onUnselect(id: string): void;
 }
 
-const EdgeView = memo(function EdgeView({ edge, paths, descId, onSelect, onUnselect }: EdgeViewProps) {
-  const id = edge.id;
+function usePath(paths: EdgePaths, id: string) {
   const subscribe = useCallback((listener: () => void) => paths.subscribe(id, listener), [paths, id]);
   const getPath = useCallback(() => paths.get(id), [paths, id]);
-  const d = useSyncExternalStore(subscribe, getPath, getPath);
+  return useSyncExternalStore(subscribe, getPath, getPath);
+}
+
+const EdgeView = memo(function EdgeView({ edge, paths, descId, onSelect, onUnselect }: EdgeViewProps) {
+  const id = edge.id;
+  const d = usePath(paths, id);
   if (!d) return null;
   const onKeyDown = (e: KeyboardEvent<SVGGElement>) => {
     if (e.key === "Escape") {
@@ -146,8 +154,25 @@ const EdgeView = memo(function EdgeView({ edge, paths, descId, onSelect, onUnsel
   );
 });
 
-/** Must be rendered inside <ReactFlow>; draws into React Flow's own (empty) edge container. */
-export const EdgeLayer = memo(function EdgeLayer() {
+/** A wire of a node being dragged, drawn in the drag layer: looks like its EdgeView, takes no input. */
+const DragWire = memo(function DragWire({ edge, paths }: { edge: FlowEdge; paths: EdgePaths }) {
+  const d = usePath(paths, edge.id);
+  if (!d) return null;
+  return (
+    <g className={`react-flow__edge react-flow__edge-default${edge.selected ? " selected" : ""}`}>
+      <path d={d} fill="none" className="react-flow__edge-path" />
+    </g>
+  );
+});
+
+/**
+ * Must be rendered inside <ReactFlow>; draws into React Flow's own (empty) edge container.
+ *
+ * During a drag (see DragPreview) the wires of the dragged nodes leave the main layer for a small drag
+ * layer drawn above it, so the main layer, with every other wire, stays as it is and is neither laid out
+ * nor repainted while the pointer moves; at the drop they go back with their final path.
+ */
+export const EdgeLayer = memo(function EdgeLayer({ preview }: { preview: DragPreview }) {
   const { editor } = useEditorStores();
   const rf = useStoreApi();
   const edges = useEditor((s) => s.edges);
@@ -155,6 +180,8 @@ export const EdgeLayer = memo(function EdgeLayer() {
   const rfId = useStore(selectRfId);
   const container = useMemo(() => domNode?.querySelector(".react-flow__edges") ?? null, [domNode]);
   const paths = useMemo(() => new EdgePaths(), []);
+  const dragPaths = useMemo(() => new EdgePaths(), []);
+  const [dragWires, setDragWires] = useState<FlowEdge[]>([]);
 
   // Wires by the nodes they touch, so a moved node finds its wires without a scan.
   const byNode = useMemo(() => {
@@ -170,6 +197,7 @@ export const EdgeLayer = memo(function EdgeLayer() {
     }
     return index;
   }, [edges]);
+  const edgeById = useMemo(() => new Map(edges.map((e) => [e.id, e])), [edges]);
 
   // New wires get their path during render, so they appear in the same commit as their data.
   useMemo(() => {
@@ -185,7 +213,34 @@ export const EdgeLayer = memo(function EdgeLayer() {
     const { nodeLookup } = rf.getState();
     for (const [id, node] of nodeLookup) seen.set(id, node);
     for (const e of edges) paths.set(e.id, edgePath(e, nodeLookup), true);
-    return rf.subscribe((state) => {
+    // A drag in progress moves nodes without React Flow knowing: their wires follow it.
+    let dragging = new Set<string>();
+    const stopPreview = preview.onWires({
+      move(moved) {
+        const lookup = rf.getState().nodeLookup;
+        const wires = new Map<string, FlowEdge>();
+        for (const id of moved.keys()) for (const e of byNode.get(id) ?? []) wires.set(e.id, e);
+        for (const e of wires.values()) dragPaths.set(e.id, edgePath(e, lookup, moved), true);
+        if ([...wires.keys()].some((id) => !dragging.has(id))) {
+          // Wires joining the drag move to the drag layer (once per drag, not per step).
+          for (const id of wires.keys()) if (!dragging.has(id)) paths.set(id, null, true);
+          dragging = new Set(wires.keys());
+          setDragWires([...wires.values()]);
+        }
+      },
+      end(moved) {
+        // Back to the main layer with their final path, in the same render as the drag layer empties.
+        const lookup = rf.getState().nodeLookup;
+        for (const id of dragging) {
+          const e = edgeById.get(id);
+          if (e) paths.set(id, edgePath(e, lookup, moved), true);
+        }
+        dragging = new Set();
+        dragPaths.retain(dragging);
+        setDragWires([]);
+      },
+    });
+    const stopStore = rf.subscribe((state) => {
       const lookup = state.nodeLookup;
       for (const [id, node] of lookup) {
         if (seen.get(id) === node) continue;
@@ -194,7 +249,11 @@ export const EdgeLayer = memo(function EdgeLayer() {
         if (wires) for (const e of wires) paths.set(e.id, edgePath(e, lookup), true);
       }
     });
-  }, [edges, byNode, paths, rf]);
+    return () => {
+      stopPreview();
+      stopStore();
+    };
+  }, [edges, byNode, edgeById, paths, dragPaths, rf, preview]);
 
   const onSelect = useCallback((id: string, toggle: boolean) => selectEdge(editor, rf, id, toggle), [editor, rf]);
   const onUnselect = useCallback((id: string) => editor.getState().onEdgesChange([{ type: "select", id, selected: false }]), [editor]);
@@ -202,11 +261,20 @@ export const EdgeLayer = memo(function EdgeLayer() {
   if (!container) return null;
   const descId = `react-flow__edge-desc-${rfId}`;
   return createPortal(
-    <svg className="sc-edge-layer">
-      {edges.map((e) => (
-        <EdgeView key={e.id} edge={e} paths={paths} descId={descId} onSelect={onSelect} onUnselect={onUnselect} />
-      ))}
-    </svg>,
+    <>
+      <svg className="sc-edge-layer">
+        {edges.map((e) => (
+          <EdgeView key={e.id} edge={e} paths={paths} descId={descId} onSelect={onSelect} onUnselect={onUnselect} />
+        ))}
+      </svg>
+      {dragWires.length > 0 && (
+        <svg className="sc-edge-layer sc-edge-drag-layer">
+          {dragWires.map((e) => (
+            <DragWire key={e.id} edge={e} paths={dragPaths} />
+          ))}
+        </svg>
+      )}
+    </>,
     container,
   );
 });

@@ -1,0 +1,104 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { NodeChange, XYPosition } from "@xyflow/react";
+import { DRAGGING_CLASS, DragPreview } from "./drag-preview";
+
+// These tests run on Node without a DOM: the few DOM members DragPreview touches are stood in for by
+// plain objects that record what was written to them.
+class FakeElement {
+  style: Record<string, string> = {};
+  classes = new Set<string>();
+  classList = { add: (c: string) => void this.classes.add(c), remove: (c: string) => void this.classes.delete(c) };
+}
+
+function setup(parents: Record<string, string> = {}) {
+  const elements = new Map(["a", "b", "c"].map((id) => [id, new FakeElement()]));
+  const queries: string[] = [];
+  const domNode = Object.assign(new FakeElement(), {
+    querySelector(selector: string) {
+      queries.push(selector);
+      const id = /data-id="([^"]+)"/.exec(selector)?.[1];
+      return (id && elements.get(id)) ?? null;
+    },
+  });
+  const nodeLookup = new Map(["a", "b", "c"].map((id) => [id, { id, parentId: parents[id] }]));
+  const preview = new DragPreview(() => ({ domNode, nodeLookup }) as never);
+  const calls: { kind: "move" | "end"; moved: Record<string, XYPosition> }[] = [];
+  preview.onWires({
+    move: (moved) => calls.push({ kind: "move", moved: Object.fromEntries(moved) }),
+    end: (moved) => calls.push({ kind: "end", moved: Object.fromEntries(moved) }),
+  });
+  return { preview, elements, domNode, calls, queries };
+}
+
+const drag = (id: string, x: number, y: number): NodeChange => ({ type: "position", id, position: { x, y }, dragging: true });
+
+beforeAll(() => {
+  (globalThis as { CSS?: { escape(s: string): string } }).CSS ??= { escape: (s: string) => s };
+});
+
+describe("DragPreview", () => {
+  it("draws the moves of a drag in progress: transform, dragging class, and the wires of every node moved so far", () => {
+    const { preview, elements, domNode, calls } = setup();
+    expect(preview.take([drag("a", 10, 20)])).toBe(true);
+    expect(elements.get("a")!.style.transform).toBe("translate(10px,20px)");
+    expect(elements.get("a")!.classes.has("dragging")).toBe(true);
+    expect(domNode.classes.has(DRAGGING_CLASS)).toBe(true);
+    expect(preview.take([drag("a", 15, 25), drag("b", 100, 0)])).toBe(true);
+    expect(elements.get("b")!.style.transform).toBe("translate(100px,0px)");
+    expect(calls).toEqual([
+      { kind: "move", moved: { a: { x: 10, y: 20 } } },
+      { kind: "move", moved: { a: { x: 15, y: 25 }, b: { x: 100, y: 0 } } },
+    ]);
+    expect(preview.position("a")).toEqual({ x: 15, y: 25 });
+    expect(preview.position("c")).toBeUndefined();
+    expect(elements.get("c")!.style.transform).toBeUndefined();
+  });
+
+  it("finds each node's element once per drag", () => {
+    const { preview, queries } = setup();
+    for (let i = 0; i < 5; i++) preview.take([drag("a", i, i)]);
+    expect(queries).toEqual(['.react-flow__node[data-id="a"]']);
+  });
+
+  it("leaves everything that is not a drag move to the store, and draws none of it", () => {
+    const { preview, elements, domNode, calls } = setup();
+    const refused: NodeChange[][] = [
+      [],
+      [{ type: "select", id: "a", selected: true }],
+      [{ type: "position", id: "a", position: { x: 1, y: 1 }, dragging: false }], // the drop
+      [{ type: "position", id: "a", position: { x: 1, y: 1 } }], // arrow keys
+      [{ type: "position", id: "a", dragging: true }], // drag start, no position
+      [{ type: "dimensions", id: "a", dimensions: { width: 10, height: 10 } }],
+      [drag("a", 1, 1), { type: "select", id: "b", selected: true }],
+      [drag("missing", 1, 1)],
+    ];
+    for (const changes of refused) expect(preview.take(changes)).toBe(false);
+    expect(elements.get("a")!.style.transform).toBeUndefined();
+    expect(elements.get("a")!.classes.size).toBe(0);
+    expect(domNode.classes.size).toBe(0);
+    expect(calls).toEqual([]);
+  });
+
+  it("leaves a child node's drag to React Flow: its position is relative to its parent", () => {
+    const { preview, elements } = setup({ b: "a" });
+    expect(preview.take([drag("a", 1, 1), drag("b", 2, 2)])).toBe(false);
+    expect(elements.get("a")!.style.transform).toBeUndefined();
+  });
+
+  it("ends with the final positions for the wires, takes the classes off, and starts afresh", () => {
+    const { preview, elements, domNode, calls } = setup();
+    preview.take([drag("a", 10, 20)]);
+    preview.end();
+    expect(calls.at(-1)).toEqual({ kind: "end", moved: { a: { x: 10, y: 20 } } });
+    expect(elements.get("a")!.classes.has("dragging")).toBe(false);
+    expect(domNode.classes.has(DRAGGING_CLASS)).toBe(false);
+    expect(preview.position("a")).toBeUndefined();
+    // The node stays where it was drawn until React Flow renders the dropped position.
+    expect(elements.get("a")!.style.transform).toBe("translate(10px,20px)");
+    const count = calls.length;
+    preview.end();
+    expect(calls.length).toBe(count);
+    preview.take([drag("b", 5, 5)]);
+    expect(calls.at(-1)).toEqual({ kind: "move", moved: { b: { x: 5, y: 5 } } });
+  });
+});
