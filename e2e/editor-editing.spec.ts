@@ -201,6 +201,17 @@ async function inputPort(page: Page, nodeId: string, port: string): Promise<{ x:
   return { x: box.x, y: box.y + box.height / 2 };
 }
 
+/** The opacity (0-255) of the drag canvas' pixel at a page point: above 0 where a dragged wire is drawn. */
+async function dragCanvasAlpha(page: Page, at: { x: number; y: number }): Promise<number> {
+  await expect(canvas(page).locator("canvas.sc-drag-wires")).toHaveCount(1);
+  return page.evaluate(({ x, y }) => {
+    const el = document.querySelector<HTMLCanvasElement>("canvas.sc-drag-wires")!;
+    const r = el.getBoundingClientRect();
+    const scale = el.width / r.width;
+    return el.getContext("2d")!.getImageData(Math.round((x - r.left) * scale), Math.round((y - r.top) * scale), 1, 1).data[3]!;
+  }, at);
+}
+
 async function expectNear(actual: { x: number; y: number }, expected: { x: number; y: number }, what: string) {
   expect(Math.abs(actual.x - expected.x), `${what}: x ${actual.x} vs ${expected.x}`).toBeLessThan(2);
   expect(Math.abs(actual.y - expected.y), `${what}: y ${actual.y} vs ${expected.y}`).toBeLessThan(2);
@@ -214,7 +225,8 @@ test("dragging a node carries its wires while it moves, and the move is one undo
   const wire = edge(page, "polymarket_1.price_feed", "threshold_1.value");
   await expect(wire).toHaveCount(1);
   const start = await positionOnCanvas(page, "threshold_1");
-  await expectNear(await wireEnd(page), await inputPort(page, "threshold_1", "value"), "wire before the drag");
+  const before = await inputPort(page, "threshold_1", "value");
+  await expectNear(await wireEnd(page), before, "wire before the drag");
 
   // Drag the threshold by its title; halfway, the node and the end of its wire have moved together.
   const title = await node(page, "threshold_1").getByTitle("threshold_1", { exact: true }).boundingBox();
@@ -229,7 +241,10 @@ test("dragging a node carries its wires while it moves, and the move is one undo
   await page.mouse.move(grab.x + 60, grab.y + 40, { steps: 6 });
   await expect.poll(async () => (await positionOnCanvas(page, "threshold_1")).x - start.x).toBeCloseTo(60, 0);
   expect((await positionOnCanvas(page, "threshold_1")).y - start.y).toBeCloseTo(40, 0);
-  await expectNear(await wireEnd(page), await inputPort(page, "threshold_1", "value"), "wire during the drag");
+  // Meanwhile the wire is drawn on the drag canvas: it reaches the port where it now is, not where it was.
+  const port = await inputPort(page, "threshold_1", "value");
+  expect(await dragCanvasAlpha(page, { x: port.x - 2, y: port.y })).toBeGreaterThan(0);
+  expect(await dragCanvasAlpha(page, { x: before.x - 2, y: before.y })).toBe(0);
   if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/drag-midway.png` });
   await page.mouse.move(grab.x + 120, grab.y + 80, { steps: 6 });
   await page.mouse.up();
@@ -238,6 +253,7 @@ test("dragging a node carries its wires while it moves, and the move is one undo
   expect(Math.round(dropped.x - start.x)).toBe(120);
   expect(Math.round(dropped.y - start.y)).toBe(80);
   await expect(wire).toHaveCount(1);
+  await expect(canvas(page).locator("canvas.sc-drag-wires")).toHaveCount(0);
   await expectNear(await wireEnd(page), await inputPort(page, "threshold_1", "value"), "wire after the drop");
   await expect(page.getByTestId("save-state")).toContainText("Unsaved");
 

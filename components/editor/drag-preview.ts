@@ -38,11 +38,6 @@ export class DragPreview {
     };
   }
 
-  /** Where a node is drawn during the drag, if it has been moved. */
-  position(id: string): XYPosition | undefined {
-    return this.moved.get(id);
-  }
-
   /**
    * Takes the changes if they are the moves of a drag in progress and draws them; returns false
    * (and draws nothing) for anything else, which then goes to the store.
