@@ -178,25 +178,21 @@ class DragWireCanvas {
 
   draw(wires: ReadonlyMap<string, string | null>) {
     const { domNode, transform } = this.rf.getState();
-    const pane = domNode?.querySelector<HTMLElement>(".react-flow__pane");
-    if (!pane) return;
-    if (!this.canvas || this.canvas.parentElement !== pane) {
+    const dpr = window.devicePixelRatio || 1;
+    if (!this.canvas) {
+      // Sized once per drag: measuring the pane on every step would force a layout each time.
+      const pane = domNode?.querySelector<HTMLElement>(".react-flow__pane");
+      if (!pane) return;
       this.canvas = document.createElement("canvas");
       this.canvas.className = "sc-drag-wires";
+      this.canvas.width = Math.round(pane.clientWidth * dpr);
+      this.canvas.height = Math.round(pane.clientHeight * dpr);
       pane.append(this.canvas);
     }
-    const canvas = this.canvas;
-    const dpr = window.devicePixelRatio || 1;
-    const width = Math.round(pane.clientWidth * dpr);
-    const height = Math.round(pane.clientHeight * dpr);
-    if (canvas.width !== width || canvas.height !== height) {
-      canvas.width = width;
-      canvas.height = height;
-    }
-    const ctx = canvas.getContext("2d");
+    const ctx = this.canvas.getContext("2d");
     if (!ctx) return;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, width, height);
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     const [tx, ty, zoom] = transform;
     ctx.setTransform(dpr * zoom, 0, 0, dpr * zoom, dpr * tx, dpr * ty);
     for (const [id, d] of wires) {
