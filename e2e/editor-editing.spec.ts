@@ -155,12 +155,17 @@ test("the inspector edits a node: rename it, and an invalid value is refused wit
   await expect(inspector(page).getByRole("textbox", { name: "Amount", exact: true })).toHaveValue("10");
 });
 
-test("a wire is selected by clicking it and removed with Delete; clicking a node or the pane unselects it", async ({ page }) => {
+/** An empty editor with a Polymarket price wired into a Threshold; returns that wire. */
+async function wiredPair(page: Page) {
   await openEditor(page);
   await dropNode(page, "providers-polymarket", { x: 200, y: 200 }, "polymarket_1");
   await dropNode(page, "conditions-threshold", { x: 560, y: 260 }, "threshold_1");
   await connect(page, ["polymarket_1", "price_feed"], ["threshold_1", "value"]);
-  const wire = edge(page, "polymarket_1.price_feed", "threshold_1.value");
+  return edge(page, "polymarket_1.price_feed", "threshold_1.value");
+}
+
+test("a wire is selected by clicking it and removed with Delete; clicking a node or the pane unselects it", async ({ page }) => {
+  const wire = await wiredPair(page);
   const selected = /(^|\s)selected(\s|$)/;
   await expect(wire).toHaveCount(1);
 
@@ -218,11 +223,7 @@ async function expectNear(actual: { x: number; y: number }, expected: { x: numbe
 }
 
 test("dragging a node carries its wires while it moves, and the move is one undo step", async ({ page }) => {
-  await openEditor(page);
-  await dropNode(page, "providers-polymarket", { x: 200, y: 200 }, "polymarket_1");
-  await dropNode(page, "conditions-threshold", { x: 560, y: 260 }, "threshold_1");
-  await connect(page, ["polymarket_1", "price_feed"], ["threshold_1", "value"]);
-  const wire = edge(page, "polymarket_1.price_feed", "threshold_1.value");
+  const wire = await wiredPair(page);
   await expect(wire).toHaveCount(1);
   const start = await positionOnCanvas(page, "threshold_1");
   const before = await inputPort(page, "threshold_1", "value");

@@ -68,7 +68,7 @@ export class DragPreview {
     return true;
   }
 
-  /** The drag is over (dropped, or the nodes were replaced): forget it. React Flow's next render places the nodes. */
+  /** The drag is over (dropped): forget it. React Flow's render of the dropped positions places the nodes. */
   end(): void {
     if (this.moved.size === 0) return;
     this.wires?.end(this.moved);

@@ -117,15 +117,11 @@ interface EdgeViewProps {
   onUnselect(id: string): void;
 }
 
-function usePath(paths: EdgePaths, id: string) {
-  const subscribe = useCallback((listener: () => void) => paths.subscribe(id, listener), [paths, id]);
-  const getPath = useCallback(() => paths.get(id), [paths, id]);
-  return useSyncExternalStore(subscribe, getPath, getPath);
-}
-
 const EdgeView = memo(function EdgeView({ edge, paths, descId, onSelect, onUnselect }: EdgeViewProps) {
   const id = edge.id;
-  const d = usePath(paths, id);
+  const subscribe = useCallback((listener: () => void) => paths.subscribe(id, listener), [paths, id]);
+  const getPath = useCallback(() => paths.get(id), [paths, id]);
+  const d = useSyncExternalStore(subscribe, getPath, getPath);
   if (!d) return null;
   const onKeyDown = (e: KeyboardEvent<SVGGElement>) => {
     if (e.key === "Escape") {
@@ -196,10 +192,10 @@ class DragWireCanvas {
     const [tx, ty, zoom] = transform;
     ctx.setTransform(dpr * zoom, 0, 0, dpr * zoom, dpr * tx, dpr * ty);
     for (const [id, d] of wires) {
-      if (!d) continue;
       const style = this.styles.get(id);
-      ctx.strokeStyle = style?.color ?? "#b1b1b7";
-      ctx.lineWidth = style?.width ?? 1;
+      if (!d || !style) continue;
+      ctx.strokeStyle = style.color;
+      ctx.lineWidth = style.width;
       ctx.stroke(new Path2D(d));
     }
   }
@@ -242,7 +238,6 @@ export const EdgeLayer = memo(function EdgeLayer({ preview }: { preview: DragPre
     }
     return index;
   }, [edges]);
-  const edgeById = useMemo(() => new Map(edges.map((e) => [e.id, e])), [edges]);
 
   // New wires get their path during render, so they appear in the same commit as their data.
   useMemo(() => {
@@ -259,29 +254,29 @@ export const EdgeLayer = memo(function EdgeLayer({ preview }: { preview: DragPre
     for (const [id, node] of nodeLookup) seen.set(id, node);
     for (const e of edges) paths.set(e.id, edgePath(e, nodeLookup), true);
     // A drag in progress moves nodes without React Flow knowing: their wires follow it.
-    let dragging = new Set<string>();
+    const dragging = new Map<string, FlowEdge>();
     const stopPreview = preview.onWires({
       move(moved) {
         const lookup = rf.getState().nodeLookup;
         const wires = new Map<string, string | null>();
-        for (const id of moved.keys()) for (const e of byNode.get(id) ?? []) wires.set(e.id, edgePath(e, lookup, moved));
-        for (const id of wires.keys()) {
-          if (dragging.has(id)) continue;
-          // A wire joining the drag leaves the main layer for the drag canvas (once per drag, not per step).
-          dragCanvas.adopt(id);
-          paths.set(id, null, true);
-          dragging.add(id);
+        for (const id of moved.keys()) {
+          for (const e of byNode.get(id) ?? []) {
+            if (!dragging.has(e.id)) {
+              // A wire joining the drag leaves the main layer for the drag canvas (once per drag, not per step).
+              dragCanvas.adopt(e.id);
+              paths.set(e.id, null, true);
+              dragging.set(e.id, e);
+            }
+            wires.set(e.id, edgePath(e, lookup, moved));
+          }
         }
         dragCanvas.draw(wires);
       },
       end(moved) {
         // Back to the main layer with their final path, in the same render as the drag canvas goes.
         const lookup = rf.getState().nodeLookup;
-        for (const id of dragging) {
-          const e = edgeById.get(id);
-          if (e) paths.set(id, edgePath(e, lookup, moved), true);
-        }
-        dragging = new Set();
+        for (const e of dragging.values()) paths.set(e.id, edgePath(e, lookup, moved), true);
+        dragging.clear();
         dragCanvas.clear();
       },
     });
@@ -298,7 +293,7 @@ export const EdgeLayer = memo(function EdgeLayer({ preview }: { preview: DragPre
       stopPreview();
       stopStore();
     };
-  }, [edges, byNode, edgeById, paths, dragCanvas, rf, preview]);
+  }, [edges, byNode, paths, dragCanvas, rf, preview]);
 
   const onSelect = useCallback((id: string, toggle: boolean) => selectEdge(editor, rf, id, toggle), [editor, rf]);
   const onUnselect = useCallback((id: string) => editor.getState().onEdgesChange([{ type: "select", id, selected: false }]), [editor]);
