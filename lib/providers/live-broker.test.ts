@@ -4,6 +4,7 @@ import { ScriptedMarket } from "./scripted-market";
 import type { MarketRef, MarketRules, Order, OrderRequest, Position } from "./types";
 import type { VenueAccountClient } from "../venues/types";
 import { VenueError } from "../venues/errors";
+import { rejection } from "@/test/rejection";
 
 const NOW = Date.parse("2026-11-25T12:00:00Z");
 
@@ -80,14 +81,7 @@ function setup(limits: Partial<PreTradeLimits> = {}) {
 let n = 0;
 const req = (over: Partial<OrderRequest> = {}): OrderRequest => ({ venue: "binance", symbol: "BTCUSDT", side: "buy", quantity: 0.3, clientOrderId: `run_1:buy_${++n}`, ...over });
 
-async function refusal(p: Promise<unknown>): Promise<PreTradeError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(PreTradeError);
-  return e as PreTradeError;
-}
+const refusal = (p: Promise<unknown>) => rejection(p, PreTradeError);
 
 describe("LiveBroker: the pre-trade check", () => {
   it("sends an order that passes every check, rounded to the venue's step, a market order bounded by the collar", async () => {

@@ -3,6 +3,7 @@ import { MockVenue } from "@/test/mock-venue";
 import { parseRetryAfter, VenueHttp } from "./http";
 import { VenueError } from "./errors";
 import { TokenBucket } from "./token-bucket";
+import { rejection } from "@/test/rejection";
 
 const mock = new MockVenue();
 let base = "";
@@ -27,14 +28,7 @@ function client(over: Partial<ConstructorParameters<typeof VenueHttp>[0]> = {}) 
   return { http, waits };
 }
 
-async function failure(p: Promise<unknown>): Promise<VenueError> {
-  const error = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(VenueError);
-  return error as VenueError;
-}
+const failure = (p: Promise<unknown>) => rejection(p, VenueError);
 
 describe("VenueHttp: reads", () => {
   it("returns parsed JSON and sends the query", async () => {
