@@ -276,3 +276,35 @@ test("dragging a node carries its wires while it moves, and the move is one undo
   expect(Math.round((await positionOnCanvas(page, "threshold_1")).x - start.x)).toBe(-50);
   await expectNear(await wireEnd(page), await inputPort(page, "threshold_1", "value"), "wire after moving both");
 });
+
+test("a node grabbed unselected is drawn selected while it moves and is selected at the drop", async ({ page }) => {
+  await wiredPair(page);
+  // The node dropped last (the threshold) is the selected one.
+  await expect(inspector(page)).toContainText("threshold_1");
+  const outlined = (id: string) => node(page, id).evaluate((el) => getComputedStyle(el).boxShadow !== "none");
+  expect(await outlined("threshold_1")).toBe(true);
+  expect(await outlined("polymarket_1")).toBe(false);
+
+  const start = await positionOnCanvas(page, "polymarket_1");
+  const title = await node(page, "polymarket_1").getByTitle("polymarket_1", { exact: true }).boundingBox();
+  const grab = { x: title!.x + 10, y: title!.y + title!.height / 2 };
+  await page.mouse.move(grab.x, grab.y);
+  await page.mouse.down();
+  await page.mouse.move(grab.x + 40, grab.y + 20, { steps: 5 });
+  // Midway: the dragged node has the selected outline and the threshold has lost it.
+  await expect.poll(() => outlined("polymarket_1")).toBe(true);
+  expect(await outlined("threshold_1")).toBe(false);
+  if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/drag-select-midway.png` });
+  await page.mouse.up();
+
+  // At the drop the selection is the dragged node's: the inspector shows it, and the outlines stay as drawn.
+  await expect(inspector(page)).toContainText("polymarket_1");
+  await expect(canvas(page).locator('.react-flow__node.selected[data-id="polymarket_1"]')).toHaveCount(1);
+  await expect(canvas(page).locator(".react-flow__node.selected")).toHaveCount(1);
+  expect(await outlined("polymarket_1")).toBe(true);
+  expect(await outlined("threshold_1")).toBe(false);
+  // One undo puts the node back where it was grabbed (selection is not part of the history).
+  await page.getByRole("button", { name: "Undo" }).click();
+  await expect.poll(async () => (await positionOnCanvas(page, "polymarket_1")).x).toBeCloseTo(start.x, 0);
+  expect((await positionOnCanvas(page, "polymarket_1")).y).toBeCloseTo(start.y, 0);
+});

@@ -12,7 +12,7 @@ import {
   type IsValidConnection,
   type NodeChange,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, type DragEvent } from "react";
+import { useCallback, useEffect, useMemo, type DragEvent, type PointerEvent } from "react";
 import { checkConnection } from "@/lib/editor/model";
 import { nodeTypes } from "@/components/nodes/block-node";
 import type { EditorNode } from "@/lib/store/editor-store";
@@ -46,14 +46,11 @@ export function Canvas() {
   const rf = useStoreApi();
   const lowDetail = useStore(selectLowDetail);
   const { screenToFlowPosition, fitView } = useReactFlow();
-  const preview = useMemo(() => new DragPreview(rf.getState), [rf]);
+  const preview = useMemo(() => new DragPreview<EditorNode>(rf.getState), [rf]);
 
-  const onNodesChange = useCallback(
+  const commit = useCallback(
     (changes: NodeChange<EditorNode>[]) => {
-      // The moves of a drag in progress are drawn by the preview; the drop goes to the store.
-      if (preview.take(changes)) return;
       editor.getState().onNodesChange(changes);
-      if (changes.some((c) => c.type === "position" && !c.dragging)) preview.end();
       if (!changes.some((c) => c.type === "select")) return;
       const { userSelectionActive, multiSelectionActive } = rf.getState();
       if (userSelectionActive) {
@@ -65,8 +62,41 @@ export function Canvas() {
         setEdgeSelection(editor, () => false);
       }
     },
-    [editor, rf, preview],
+    [editor, rf],
   );
+  const onNodesChange = useCallback(
+    (changes: NodeChange<EditorNode>[]) => {
+      // A drag in progress (its moves, and the selection its grab made) is drawn by the preview; the
+      // drop commits it to the store in one update.
+      if (preview.take(changes)) return;
+      const drop = changes.some((c) => c.type === "position" && !c.dragging);
+      commit(drop ? preview.release(changes) : changes);
+      if (drop) preview.end();
+    },
+    [commit, preview],
+  );
+  // A drag that ended without a move to drop still commits the selection its grab made.
+  const onNodeDragStop = useCallback(() => {
+    const held = preview.release([]);
+    if (held.length > 0) commit(held);
+    preview.end();
+  }, [commit, preview]);
+  const onPointerDownCapture = useCallback(
+    (e: PointerEvent) => preview.press(e.button === 0 && e.target instanceof Element ? e.target.closest<HTMLElement>(".react-flow__node") : null),
+    [preview],
+  );
+  useEffect(() => {
+    // The window's own blur only (not in the capture phase, where every element's blur passes).
+    const release = () => preview.press(null);
+    window.addEventListener("pointerup", release, true);
+    window.addEventListener("pointercancel", release, true);
+    window.addEventListener("blur", release);
+    return () => {
+      window.removeEventListener("pointerup", release, true);
+      window.removeEventListener("pointercancel", release, true);
+      window.removeEventListener("blur", release);
+    };
+  }, [preview]);
   const clearEdgeSelection = useCallback(() => setEdgeSelection(editor, () => false), [editor]);
   const loads = useEditor((s) => s.loads);
   // Fit a loaded workflow into view once its nodes have been measured. Not on every added node: a node
@@ -123,7 +153,7 @@ export function Canvas() {
   const onNodeDragStart = useCallback(() => editor.getState().beginMove(), [editor]);
 
   return (
-    <div className={`${styles.canvas}${lowDetail ? " sc-low-detail" : ""}`} onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
+    <div className={`${styles.canvas}${lowDetail ? " sc-low-detail" : ""}`} onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas" onPointerDownCapture={onPointerDownCapture}>
       <ReactFlow
         nodes={nodes}
         nodeTypes={nodeTypes}
@@ -134,6 +164,7 @@ export function Canvas() {
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onNodeDragStart={onNodeDragStart}
+        onNodeDragStop={onNodeDragStop}
         deleteKeyCode={null}
         multiSelectionKeyCode={["Shift", "Meta", "Control"]}
         selectionKeyCode="Shift"
@@ -142,7 +173,9 @@ export function Canvas() {
         colorMode="dark"
       >
         <EdgeLayer preview={preview} />
-        <Background gap={20} size={1} />
+        {/* Zoomed far out the dots are under 6 px apart and a tenth of a pixel wide: invisible, yet the
+            software rasteriser draws every one of them again in each tile a drag or a pan invalidates. */}
+        {!lowDetail && <Background gap={20} size={1} />}
         <MiniMap pannable zoomable nodeColor={minimapColor} ariaLabel="Minimap" />
         <Controls showInteractive={false} />
       </ReactFlow>

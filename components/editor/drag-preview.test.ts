@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { NodeChange, XYPosition } from "@xyflow/react";
-import { DRAGGING_CLASS, DragPreview } from "./drag-preview";
+import { DRAGGING_CLASS, DragPreview, PRESSED_CLASS, UNSELECTING_CLASS } from "./drag-preview";
 
 // These tests run on Node without a DOM: the few DOM members DragPreview touches are stood in for by
 // plain objects that record what was written to them.
@@ -22,8 +22,9 @@ function setup(parents: Record<string, string> = {}) {
   });
   const nodeLookup = new Map(["a", "b", "c"].map((id) => [id, { id, parentId: parents[id] }]));
   const preview = new DragPreview(() => ({ domNode, nodeLookup }) as never);
-  const calls: { kind: "move" | "end"; moved: Record<string, XYPosition> }[] = [];
+  const calls: { kind: "prepare" | "move" | "end"; moved: Record<string, XYPosition> }[] = [];
   preview.onWires({
+    prepare: () => calls.push({ kind: "prepare", moved: {} }),
     move: (moved) => calls.push({ kind: "move", moved: Object.fromEntries(moved) }),
     end: (moved) => calls.push({ kind: "end", moved: Object.fromEntries(moved) }),
   });
@@ -42,6 +43,7 @@ describe("DragPreview", () => {
     expect(preview.take([drag("a", 10, 20)])).toBe(true);
     expect(elements.get("a")!.style.transform).toBe("translate(10px,20px)");
     expect(elements.get("a")!.classes.has("dragging")).toBe(true);
+    expect(elements.get("a")!.style.zIndex).toBe("2000");
     expect(domNode.classes.has(DRAGGING_CLASS)).toBe(true);
     expect(preview.take([drag("a", 15, 25), drag("b", 100, 0)])).toBe(true);
     expect(elements.get("b")!.style.transform).toBe("translate(100px,0px)");
@@ -83,12 +85,14 @@ describe("DragPreview", () => {
     expect(elements.get("a")!.style.transform).toBeUndefined();
   });
 
-  it("ends with the final positions for the wires, takes the classes off, and starts afresh", () => {
+  it("ends with the final positions for the wires, takes the classes and the raised z-index off, and starts afresh", () => {
     const { preview, elements, domNode, calls } = setup();
+    elements.get("a")!.style.zIndex = "1000";
     preview.take([drag("a", 10, 20)]);
     preview.end();
     expect(calls.at(-1)).toEqual({ kind: "end", moved: { a: { x: 10, y: 20 } } });
     expect(elements.get("a")!.classes.has("dragging")).toBe(false);
+    expect(elements.get("a")!.style.zIndex).toBe("1000");
     expect(domNode.classes.has(DRAGGING_CLASS)).toBe(false);
     // The node stays where it was drawn until React Flow renders the dropped position.
     expect(elements.get("a")!.style.transform).toBe("translate(10px,20px)");
@@ -97,5 +101,51 @@ describe("DragPreview", () => {
     expect(calls.length).toBe(count);
     preview.take([drag("b", 5, 5)]);
     expect(calls.at(-1)).toEqual({ kind: "move", moved: { b: { x: 5, y: 5 } } });
+  });
+
+  it("holds the selection a grab makes until the drop, drawing the unselected nodes unselected meanwhile", () => {
+    const { preview, elements } = setup();
+    const grab: NodeChange[] = [
+      { type: "select", id: "a", selected: true },
+      { type: "select", id: "b", selected: false },
+    ];
+    // Not pressed: a selection (a click, the keyboard, a box) goes to the store.
+    expect(preview.take(grab)).toBe(false);
+    preview.press(elements.get("a") as never);
+    expect(elements.get("a")!.classes.has(PRESSED_CLASS)).toBe(true);
+    expect(preview.take(grab)).toBe(true);
+    expect(elements.get("b")!.classes.has(UNSELECTING_CLASS)).toBe(true);
+    expect(elements.get("a")!.classes.has(UNSELECTING_CLASS)).toBe(false);
+    // Mixed with anything else it is not a grab's.
+    expect(preview.take([{ type: "select", id: "c", selected: true }, { type: "dimensions", id: "c" }])).toBe(false);
+    expect(preview.take([drag("a", 3, 4)])).toBe(true);
+    preview.press(null);
+    expect(elements.get("a")!.classes.has(PRESSED_CLASS)).toBe(false);
+    const drop: NodeChange = { type: "position", id: "a", position: { x: 3, y: 4 }, dragging: false };
+    expect(preview.take([drop])).toBe(false);
+    // The drop commits the held selection first, then the drop itself, in one batch.
+    expect(preview.release([drop])).toEqual([...grab, drop]);
+    preview.end();
+    expect(elements.get("b")!.classes.has(UNSELECTING_CLASS)).toBe(false);
+    // Released once only.
+    expect(preview.release([drop])).toEqual([drop]);
+    expect(preview.release([])).toEqual([]);
+  });
+
+  it("readies the wire layer when a node is pressed, and stands it down when the press ends without a drag", () => {
+    const { preview, elements, calls } = setup();
+    preview.press(elements.get("a") as never);
+    preview.press(null);
+    expect(calls).toEqual([
+      { kind: "prepare", moved: {} },
+      { kind: "end", moved: {} },
+    ]);
+    // A press that became a drag ends at the drop instead.
+    preview.press(elements.get("a") as never);
+    preview.take([drag("a", 1, 2)]);
+    preview.press(null);
+    expect(calls.at(-1)!.kind).toBe("move");
+    preview.end();
+    expect(calls.at(-1)).toEqual({ kind: "end", moved: { a: { x: 1, y: 2 } } });
   });
 });

@@ -10,23 +10,47 @@
  * nothing from the store meanwhile. The drop (React Flow's last position change, `dragging: false`) goes
  * to the editor store as usual: one undoable move, after which React Flow renders the same positions.
  * Until then the minimap and a box selection's frame show where the drag started (the frame is hidden).
+ *
+ * The selection a grab makes is held the same way. React Flow selects a node grabbed unselected at the
+ * first pointer move of its drag (and unselects the rest): committed there, that is a second O(nodes)
+ * update, which cost the grab two or three frames of 33 to 67 ms. While a node is pressed its selection
+ * changes are drawn on the elements instead (a dragged node looks selected, an unselected one loses its
+ * outline: see block-node.module.css) and committed with the drop, in the same store update. The
+ * inspector therefore switches to a grabbed node when it is dropped. A click selects as before: React
+ * Flow selects on click after the pointer is up.
  */
-import type { NodeChange, ReactFlowState, XYPosition } from "@xyflow/react";
+import type { Node, NodeChange, ReactFlowState, XYPosition } from "@xyflow/react";
 
 type RfState = Pick<ReactFlowState, "domNode" | "nodeLookup">;
-/** The wire layer's side of a drag: `move` after every step, `end` at the drop, with where the moved nodes are drawn. */
+/**
+ * The wire layer's side of a drag: `prepare` when a node is pressed (a drag may follow), `move` after every
+ * step and `end` at the drop, with where the moved nodes are drawn; `end` with nothing moved when the press
+ * ended without a drag.
+ */
 export interface WireListener {
+  prepare(): void;
   move(moved: ReadonlyMap<string, XYPosition>): void;
   end(moved: ReadonlyMap<string, XYPosition>): void;
 }
 
 /** The class the canvas carries while a drag preview is showing. */
 export const DRAGGING_CLASS = "sc-dragging";
+/** The class of the node the pointer is down on. */
+export const PRESSED_CLASS = "sc-pressed";
+/** Over React Flow's selected nodes (1000 and up) while dragged. */
+const DRAG_Z_INDEX = "2000";
+/** The class of a node whose unselection is held until the drop. */
+export const UNSELECTING_CLASS = "sc-unselecting";
 
-export class DragPreview {
+export class DragPreview<N extends Node = Node> {
   private moved = new Map<string, XYPosition>();
   private elements = new Map<string, HTMLElement>();
+  /** The z-index each dragged element had: a dragged node is raised over the rest until the drop. */
+  private zIndex = new Map<HTMLElement, string>();
   private wires: WireListener | null = null;
+  private pressed: HTMLElement | null = null;
+  private held: NodeChange<N>[] = [];
+  private unselecting: HTMLElement[] = [];
 
   constructor(private readonly rf: () => RfState) {}
 
@@ -39,19 +63,46 @@ export class DragPreview {
   }
 
   /**
-   * Takes the changes if they are the moves of a drag in progress and draws them; returns false
-   * (and draws nothing) for anything else, which then goes to the store.
+   * The pointer went down on this node's element, or (null) up. Selection changes meanwhile are a grab's
+   * (see above). A press readies what a drag needs, so the first step of a drag does not pay for it: the
+   * node gets its own compositing layer (PRESSED_CLASS) and the wire layer its canvas.
    */
-  take(changes: readonly NodeChange[]): boolean {
+  press(node: HTMLElement | null): void {
+    this.pressed?.classList.remove(PRESSED_CLASS);
+    this.pressed = node;
+    if (node) {
+      node.classList.add(PRESSED_CLASS);
+      this.wires?.prepare();
+    } else if (this.moved.size === 0) {
+      this.wires?.end(this.moved);
+    }
+  }
+
+  /**
+   * Takes the changes if they are the moves of a drag in progress, or the selection of a grab, and
+   * draws them; returns false (and draws nothing) for anything else, which then goes to the store.
+   */
+  take(changes: readonly NodeChange<N>[]): boolean {
     if (changes.length === 0) return false;
     const { domNode, nodeLookup } = this.rf();
     if (!domNode) return false;
+    if (this.pressed && changes.every((c) => c.type === "select")) {
+      for (const c of changes) {
+        const el = c.selected ? null : this.element(domNode, c.id);
+        if (el) {
+          el.classList.add(UNSELECTING_CLASS);
+          this.unselecting.push(el);
+        }
+      }
+      this.held.push(...changes);
+      return true;
+    }
     const moves: { id: string; position: XYPosition; el: HTMLElement }[] = [];
     for (const c of changes) {
       if (c.type !== "position" || !c.dragging || !c.position) return false;
       // A child node's position is relative to its parent: leave those to React Flow.
       if (nodeLookup.get(c.id)?.parentId) return false;
-      const el = this.elements.get(c.id) ?? domNode.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(c.id)}"]`);
+      const el = this.elements.get(c.id) ?? this.element(domNode, c.id);
       if (!el) return false;
       moves.push({ id: c.id, position: c.position, el });
     }
@@ -59,6 +110,10 @@ export class DragPreview {
     for (const { id, position, el } of moves) {
       if (!this.elements.has(id)) {
         this.elements.set(id, el);
+        // React Flow raises a selected node; a grabbed one is selected at the drop only, so raise it here
+        // (under it, every node painted later would have to be composited separately while it moves).
+        this.zIndex.set(el, el.style.zIndex);
+        el.style.zIndex = DRAG_Z_INDEX;
         el.classList.add("dragging");
       }
       el.style.transform = `translate(${position.x}px,${position.y}px)`;
@@ -68,13 +123,32 @@ export class DragPreview {
     return true;
   }
 
-  /** The drag is over (dropped): forget it. React Flow's render of the dropped positions places the nodes. */
+  /** The changes to commit at the drop (or at the drag's end): the held selection, then `changes`. */
+  release(changes: NodeChange<N>[]): NodeChange<N>[] {
+    if (this.held.length === 0) return changes;
+    const all = [...this.held, ...changes];
+    this.held = [];
+    return all;
+  }
+
+  /**
+   * The drag is over (dropped), and its changes committed: forget it. React Flow's render of the
+   * committed nodes places them and draws their selection.
+   */
   end(): void {
+    for (const el of this.unselecting) el.classList.remove(UNSELECTING_CLASS);
+    this.unselecting = [];
     if (this.moved.size === 0) return;
     this.wires?.end(this.moved);
     for (const el of this.elements.values()) el.classList.remove("dragging");
+    for (const [el, z] of this.zIndex) el.style.zIndex = z;
+    this.zIndex.clear();
     this.rf().domNode?.classList.remove(DRAGGING_CLASS);
     this.elements.clear();
     this.moved.clear();
+  }
+
+  private element(domNode: Element, id: string): HTMLElement | null {
+    return domNode.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(id)}"]`);
   }
 }

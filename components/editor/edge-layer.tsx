@@ -172,21 +172,30 @@ class DragWireCanvas {
     this.styles.set(id, { color: style?.stroke || "#b1b1b7", width: parseFloat(style?.strokeWidth ?? "") || 1 });
   }
 
-  draw(wires: ReadonlyMap<string, string | null>) {
-    const { domNode, transform } = this.rf.getState();
-    const dpr = window.devicePixelRatio || 1;
+  /**
+   * Puts the (empty) canvas in place. Called when a node is pressed, so that its layer and its first
+   * buffer are made before the drag starts, not in its first frame.
+   */
+  prepare(): CanvasRenderingContext2D | null {
     if (!this.canvas) {
       // Sized once per drag: measuring the pane on every step would force a layout each time.
-      const pane = domNode?.querySelector<HTMLElement>(".react-flow__pane");
-      if (!pane) return;
+      const pane = this.rf.getState().domNode?.querySelector<HTMLElement>(".react-flow__pane");
+      if (!pane) return null;
+      const dpr = window.devicePixelRatio || 1;
       this.canvas = document.createElement("canvas");
       this.canvas.className = "sc-drag-wires";
       this.canvas.width = Math.round(pane.clientWidth * dpr);
       this.canvas.height = Math.round(pane.clientHeight * dpr);
       pane.append(this.canvas);
     }
-    const ctx = this.canvas.getContext("2d");
-    if (!ctx) return;
+    return this.canvas.getContext("2d");
+  }
+
+  draw(wires: ReadonlyMap<string, string | null>) {
+    const ctx = this.prepare();
+    if (!ctx || !this.canvas) return;
+    const { transform } = this.rf.getState();
+    const dpr = window.devicePixelRatio || 1;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     const [tx, ty, zoom] = transform;
@@ -256,6 +265,7 @@ export const EdgeLayer = memo(function EdgeLayer({ preview }: { preview: DragPre
     // A drag in progress moves nodes without React Flow knowing: their wires follow it.
     const dragging = new Map<string, FlowEdge>();
     const stopPreview = preview.onWires({
+      prepare: () => void dragCanvas.prepare(),
       move(moved) {
         const lookup = rf.getState().nodeLookup;
         const wires = new Map<string, string | null>();
