@@ -13,7 +13,7 @@
  * - a streamed run: node component renders per node event (target: 1, the node the event is about).
  * Node renders are counted by components/nodes/render-probe.ts, enabled only on this page.
  * Knobs: BENCH_SIZES=500,2000 (graph sizes), BENCH_NO_EDGES=1 (nodes only, to see what edges cost),
- * BENCH_PROFILE=1 (print where the drag's CPU time went), BENCH_TRACE=1 (print Chromium's rendering work during
+ * BENCH_PROFILE=1 (print where the drag's CPU time went; BENCH_PROFILE_FILE=path keeps the profile), BENCH_TRACE=1 (print Chromium's rendering work during
  * the drag, from a trace: total time per event name on the page's main and compositor threads; BENCH_TRACE_FILE=path
  * keeps the trace, BENCH_TRACE_EXTRA adds trace categories). For experiments: BENCH_CSS (a style sheet added
  * before the drag) and BENCH_PROBE (an expression evaluated in the page, printed).
@@ -134,6 +134,7 @@ async function main() {
       const cdp = process.env.BENCH_PROFILE ? await page.context().newCDPSession(page) : null;
       if (cdp) {
         await cdp.send("Profiler.enable");
+        await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
         await cdp.send("Profiler.start");
       }
       const metricsCdp = await page.context().newCDPSession(page);
@@ -163,6 +164,7 @@ async function main() {
       if (cdp) {
         const { profile } = (await cdp.send("Profiler.stop")) as { profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[] } };
         const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+        if (process.env.BENCH_PROFILE_FILE) writeFileSync(`${process.env.BENCH_PROFILE_FILE}-${n}.cpuprofile`, JSON.stringify(profile));
         const self = new Map<string, number>();
         for (const sample of profile.samples) {
           const f = byId.get(sample)!.callFrame;

@@ -150,7 +150,19 @@ export function Canvas() {
     [editor, screenToFlowPosition],
   );
 
-  const onNodeDragStart = useCallback(() => editor.getState().beginMove(), [editor]);
+  // React Flow's own select-on-drag (selectNodesOnDrag) also sets a flag in its store, which wakes every node's
+  // and handle's store subscription: O(nodes) in the drag's first frame. It is off, and the grabbed node is
+  // selected here instead, held with the rest of the drag until the drop (React Flow still unselects the
+  // others when no multi-selection key is down).
+  const onNodeDragStart = useCallback(
+    (_event: unknown, node: EditorNode) => {
+      editor.getState().beginMove();
+      if (node.selected) return;
+      const select: NodeChange<EditorNode>[] = [{ type: "select", id: node.id, selected: true }];
+      if (!preview.take(select)) commit(select);
+    },
+    [editor, preview, commit],
+  );
 
   return (
     <div className={`${styles.canvas}${lowDetail ? " sc-low-detail" : ""}`} onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas" onPointerDownCapture={onPointerDownCapture}>
@@ -164,6 +176,7 @@ export function Canvas() {
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onNodeDragStart={onNodeDragStart}
+        selectNodesOnDrag={false}
         onNodeDragStop={onNodeDragStop}
         deleteKeyCode={null}
         multiSelectionKeyCode={["Shift", "Meta", "Control"]}

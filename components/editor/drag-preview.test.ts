@@ -5,13 +5,14 @@ import { DRAGGING_CLASS, DragPreview, PRESSED_CLASS, UNSELECTING_CLASS } from ".
 // These tests run on Node without a DOM: the few DOM members DragPreview touches are stood in for by
 // plain objects that record what was written to them.
 class FakeElement {
+  constructor(readonly dataset: Record<string, string> = {}) {}
   style: Record<string, string> = {};
   classes = new Set<string>();
   classList = { add: (c: string) => void this.classes.add(c), remove: (c: string) => void this.classes.delete(c) };
 }
 
 function setup(parents: Record<string, string> = {}) {
-  const elements = new Map(["a", "b", "c"].map((id) => [id, new FakeElement()]));
+  const elements = new Map(["a", "b", "c"].map((id) => [id, new FakeElement({ id })]));
   const queries: string[] = [];
   const domNode = Object.assign(new FakeElement(), {
     querySelector(selector: string) {
@@ -22,9 +23,9 @@ function setup(parents: Record<string, string> = {}) {
   });
   const nodeLookup = new Map(["a", "b", "c"].map((id) => [id, { id, parentId: parents[id] }]));
   const preview = new DragPreview(() => ({ domNode, nodeLookup }) as never);
-  const calls: { kind: "prepare" | "move" | "end"; moved: Record<string, XYPosition> }[] = [];
+  const calls: { kind: "prepare" | "move" | "end"; moved: Record<string, XYPosition>; node?: string }[] = [];
   preview.onWires({
-    prepare: () => calls.push({ kind: "prepare", moved: {} }),
+    prepare: (node) => calls.push({ kind: "prepare", moved: {}, node }),
     move: (moved) => calls.push({ kind: "move", moved: Object.fromEntries(moved) }),
     end: (moved) => calls.push({ kind: "end", moved: Object.fromEntries(moved) }),
   });
@@ -137,7 +138,7 @@ describe("DragPreview", () => {
     preview.press(elements.get("a") as never);
     preview.press(null);
     expect(calls).toEqual([
-      { kind: "prepare", moved: {} },
+      { kind: "prepare", moved: {}, node: "a" },
       { kind: "end", moved: {} },
     ]);
     // A press that became a drag ends at the drop instead.

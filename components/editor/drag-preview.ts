@@ -11,13 +11,14 @@
  * to the editor store as usual: one undoable move, after which React Flow renders the same positions.
  * Until then the minimap and a box selection's frame show where the drag started (the frame is hidden).
  *
- * The selection a grab makes is held the same way. React Flow selects a node grabbed unselected at the
- * first pointer move of its drag (and unselects the rest): committed there, that is a second O(nodes)
- * update, which cost the grab two or three frames of 33 to 67 ms. While a node is pressed its selection
- * changes are drawn on the elements instead (a dragged node looks selected, an unselected one loses its
- * outline: see block-node.module.css) and committed with the drop, in the same store update. The
- * inspector therefore switches to a grabbed node when it is dropped. A click selects as before: React
- * Flow selects on click after the pointer is up.
+ * The selection a grab makes is held the same way. A node grabbed unselected becomes the selection at
+ * the first pointer move of its drag (React Flow unselects the rest, the canvas selects it: see
+ * Canvas.onNodeDragStart). Committed there, that is a second O(nodes) update, which cost the grab two or
+ * three frames of 33 to 67 ms. While a node is pressed its selection changes are drawn on the elements
+ * instead (a dragged node looks selected, an unselected one loses its outline: see
+ * block-node.module.css) and committed with the drop, in the same store update. The inspector therefore
+ * switches to a grabbed node when it is dropped. A click selects as before: React Flow selects on click,
+ * after the pointer is up.
  */
 import type { Node, NodeChange, ReactFlowState, XYPosition } from "@xyflow/react";
 
@@ -28,7 +29,7 @@ type RfState = Pick<ReactFlowState, "domNode" | "nodeLookup">;
  * ended without a drag.
  */
 export interface WireListener {
-  prepare(): void;
+  prepare(nodeId: string): void;
   move(moved: ReadonlyMap<string, XYPosition>): void;
   end(moved: ReadonlyMap<string, XYPosition>): void;
 }
@@ -72,7 +73,8 @@ export class DragPreview<N extends Node = Node> {
     this.pressed = node;
     if (node) {
       node.classList.add(PRESSED_CLASS);
-      this.wires?.prepare();
+      const id = node.dataset.id;
+      if (id) this.wires?.prepare(id);
     } else if (this.moved.size === 0) {
       this.wires?.end(this.moved);
     }

@@ -167,6 +167,7 @@ class DragWireCanvas {
 
   /** Remembers how a wire looks, from its SVG path, before the path leaves the main layer. */
   adopt(id: string) {
+    if (this.styles.has(id)) return;
     const path = this.rf.getState().domNode?.querySelector(`.sc-edge-layer [data-id="${CSS.escape(id)}"] .react-flow__edge-path`);
     const style = path ? getComputedStyle(path) : null;
     this.styles.set(id, { color: style?.stroke || "#b1b1b7", width: parseFloat(style?.strokeWidth ?? "") || 1 });
@@ -187,6 +188,8 @@ class DragWireCanvas {
       this.canvas.width = Math.round(pane.clientWidth * dpr);
       this.canvas.height = Math.round(pane.clientHeight * dpr);
       pane.append(this.canvas);
+      // Drawn on once, so its first buffer is made now rather than in the drag's first frame.
+      this.canvas.getContext("2d")?.clearRect(0, 0, 1, 1);
     }
     return this.canvas.getContext("2d");
   }
@@ -265,7 +268,11 @@ export const EdgeLayer = memo(function EdgeLayer({ preview }: { preview: DragPre
     // A drag in progress moves nodes without React Flow knowing: their wires follow it.
     const dragging = new Map<string, FlowEdge>();
     const stopPreview = preview.onWires({
-      prepare: () => void dragCanvas.prepare(),
+      prepare(nodeId) {
+        dragCanvas.prepare();
+        // The pressed node's wires are the likely ones to drag: read their look now, not in the drag's first step.
+        for (const e of byNode.get(nodeId) ?? []) dragCanvas.adopt(e.id);
+      },
       move(moved) {
         const lookup = rf.getState().nodeLookup;
         const wires = new Map<string, string | null>();

@@ -1,6 +1,6 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useDeferredValue, useMemo, useState } from "react";
 import { api, queryKeys } from "@/lib/api/client";
 import { labelOf, portsOf } from "@/lib/editor/model";
 import { propertiesSchema, type PropertySpec } from "@/lib/workflow/properties";
@@ -160,7 +160,9 @@ function NameField({ initial, placeholder, onCommit }: { initial: string; placeh
 export function Inspector() {
   const catalog = useCatalog();
   const { editor } = useEditorStores();
-  const selectedIds = useEditor((s) => s.nodes.filter((n) => n.selected).map((n) => n.id).join(","));
+  // Deferred: a selection that comes with a drop (see DragPreview) places the node in the frame of the drop,
+  // and the form is built in the next one, so the two do not add up in a single frame.
+  const selectedIds = useDeferredValue(useEditor((s) => s.nodes.filter((n) => n.selected).map((n) => n.id).join(",")));
   const id = selectedIds && !selectedIds.includes(",") ? selectedIds : null;
   const data = useEditor((s) => (id ? s.nodes.find((n) => n.id === id)?.data : undefined));
   const run = useRun((s) => (id ? s.byNode[id] : undefined));
