@@ -308,3 +308,31 @@ test("a node grabbed unselected is drawn selected while it moves and is selected
   await expect.poll(async () => (await positionOnCanvas(page, "polymarket_1")).x).toBeCloseTo(start.x, 0);
   expect((await positionOnCanvas(page, "polymarket_1")).y).toBeCloseTo(start.y, 0);
 });
+
+test("a key pressed during a drag acts on the dragged node: Delete mid-drag removes it, not the node selected before", async ({ page }) => {
+  await wiredPair(page);
+  await expect(inspector(page)).toContainText("threshold_1");
+  const title = await node(page, "polymarket_1").getByTitle("polymarket_1", { exact: true }).boundingBox();
+  const grab = { x: title!.x + 10, y: title!.y + title!.height / 2 };
+  await page.mouse.move(grab.x, grab.y);
+  await page.mouse.down();
+  await page.mouse.move(grab.x + 40, grab.y + 20, { steps: 5 });
+  await page.keyboard.press("Delete");
+  await page.mouse.move(grab.x + 60, grab.y + 30, { steps: 2 });
+  await page.mouse.up();
+  await expect(node(page, "polymarket_1")).toHaveCount(0);
+  await expect(node(page, "threshold_1")).toHaveCount(1);
+  await expect(edges(page)).toHaveCount(0);
+  await expect(canvas(page).locator("canvas.sc-drag-wires")).toHaveCount(0);
+  // And the canvas still drags afterwards.
+  const start = await positionOnCanvas(page, "threshold_1");
+  const box = await node(page, "threshold_1").getByTitle("threshold_1", { exact: true }).boundingBox();
+  // React Flow measures a drag from its first move: a first move of 2 px starts it.
+  await page.mouse.move(box!.x + 8, box!.y + box!.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box!.x + 10, box!.y + box!.height / 2);
+  await page.mouse.move(box!.x + 40, box!.y + box!.height / 2 + 20, { steps: 5 });
+  await page.mouse.up();
+  expect(Math.round((await positionOnCanvas(page, "threshold_1")).x - start.x)).toBe(30);
+  expect(Math.round((await positionOnCanvas(page, "threshold_1")).y - start.y)).toBe(20);
+});

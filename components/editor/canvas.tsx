@@ -88,15 +88,23 @@ export function Canvas() {
   useEffect(() => {
     // The window's own blur only (not in the capture phase, where every element's blur passes).
     const release = () => preview.press(null);
+    // A key pressed during a drag (Delete, Ctrl+C...) acts on the selection the user sees: commit the held
+    // one first (in the capture phase, before the editor's shortcuts run).
+    const onKey = () => {
+      const held = preview.release([]);
+      if (held.length > 0) commit(held);
+    };
     window.addEventListener("pointerup", release, true);
     window.addEventListener("pointercancel", release, true);
     window.addEventListener("blur", release);
+    window.addEventListener("keydown", onKey, true);
     return () => {
       window.removeEventListener("pointerup", release, true);
       window.removeEventListener("pointercancel", release, true);
       window.removeEventListener("blur", release);
+      window.removeEventListener("keydown", onKey, true);
     };
-  }, [preview]);
+  }, [preview, commit]);
   const clearEdgeSelection = useCallback(() => setEdgeSelection(editor, () => false), [editor]);
   const loads = useEditor((s) => s.loads);
   // Fit a loaded workflow into view once its nodes have been measured. Not on every added node: a node
