@@ -133,10 +133,14 @@ describe("DragPreview", () => {
     expect(preview.release([])).toEqual([]);
   });
 
-  it("readies the wire layer when a node is pressed, and stands it down when the press ends without a drag", () => {
+  it("readies the node and the wire layer when a node is pressed, and stands them down when the press ends without a drag", () => {
     const { preview, elements, calls } = setup();
+    elements.get("a")!.style.zIndex = "0";
     preview.press(elements.get("a") as never);
+    // Raised while pressed, back where it was when the press ends without a drag.
+    expect(elements.get("a")!.style.zIndex).toBe("2000");
     preview.press(null);
+    expect(elements.get("a")!.style.zIndex).toBe("0");
     expect(calls).toEqual([
       { kind: "prepare", moved: {}, node: "a" },
       { kind: "end", moved: {} },

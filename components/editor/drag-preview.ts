@@ -24,9 +24,9 @@ import type { Node, NodeChange, ReactFlowState, XYPosition } from "@xyflow/react
 
 type RfState = Pick<ReactFlowState, "domNode" | "nodeLookup">;
 /**
- * The wire layer's side of a drag: `prepare` when a node is pressed (a drag may follow), `move` after every
- * step and `end` at the drop, with where the moved nodes are drawn; `end` with nothing moved when the press
- * ended without a drag.
+ * The wire layer's side of a drag: `prepare` when a node is pressed (a drag may follow: its wires can go to
+ * the drag layer already), `move` after every step and `end` at the drop, with where the moved nodes are
+ * drawn; `end` with nothing moved when the press ended without a drag.
  */
 export interface WireListener {
   prepare(nodeId: string): void;
@@ -65,17 +65,20 @@ export class DragPreview<N extends Node = Node> {
 
   /**
    * The pointer went down on this node's element, or (null) up. Selection changes meanwhile are a grab's
-   * (see above). A press readies what a drag needs, so the first step of a drag does not pay for it: the
-   * node gets its own compositing layer (PRESSED_CLASS) and the wire layer its canvas.
+   * (see above). A press readies what a drag needs while nothing moves, so the drag's first step does not
+   * pay for it: the node is raised and gets its own compositing layer (PRESSED_CLASS), and its wires move
+   * to the wire layer's canvas, where they are. A press that ends without a drag undoes that.
    */
   press(node: HTMLElement | null): void {
     this.pressed?.classList.remove(PRESSED_CLASS);
     this.pressed = node;
     if (node) {
       node.classList.add(PRESSED_CLASS);
+      this.raise(node);
       const id = node.dataset.id;
       if (id) this.wires?.prepare(id);
     } else if (this.moved.size === 0) {
+      this.lower();
       this.wires?.end(this.moved);
     }
   }
@@ -112,10 +115,7 @@ export class DragPreview<N extends Node = Node> {
     for (const { id, position, el } of moves) {
       if (!this.elements.has(id)) {
         this.elements.set(id, el);
-        // React Flow raises a selected node; a grabbed one is selected at the drop only, so raise it here
-        // (under it, every node painted later would have to be composited separately while it moves).
-        this.zIndex.set(el, el.style.zIndex);
-        el.style.zIndex = DRAG_Z_INDEX;
+        this.raise(el);
         el.classList.add("dragging");
       }
       el.style.transform = `translate(${position.x}px,${position.y}px)`;
@@ -143,11 +143,26 @@ export class DragPreview<N extends Node = Node> {
     if (this.moved.size === 0) return;
     this.wires?.end(this.moved);
     for (const el of this.elements.values()) el.classList.remove("dragging");
-    for (const [el, z] of this.zIndex) el.style.zIndex = z;
-    this.zIndex.clear();
+    this.lower();
     this.rf().domNode?.classList.remove(DRAGGING_CLASS);
     this.elements.clear();
     this.moved.clear();
+  }
+
+  /**
+   * React Flow raises a selected node; a grabbed one is selected at the drop only, so it is raised here
+   * (under other nodes, every node painted after it would have to be composited separately while it
+   * moves). Raised when pressed, so the repaint that the new stacking order costs is done before the drag.
+   */
+  private raise(el: HTMLElement): void {
+    if (this.zIndex.has(el)) return;
+    this.zIndex.set(el, el.style.zIndex);
+    el.style.zIndex = DRAG_Z_INDEX;
+  }
+
+  private lower(): void {
+    for (const [el, z] of this.zIndex) el.style.zIndex = z;
+    this.zIndex.clear();
   }
 
   private element(domNode: Element, id: string): HTMLElement | null {

@@ -173,11 +173,8 @@ class DragWireCanvas {
     this.styles.set(id, { color: style?.stroke || "#b1b1b7", width: parseFloat(style?.strokeWidth ?? "") || 1 });
   }
 
-  /**
-   * Puts the (empty) canvas in place. Called when a node is pressed, so that its layer and its first
-   * buffer are made before the drag starts, not in its first frame.
-   */
-  prepare(): CanvasRenderingContext2D | null {
+  /** Puts the canvas in place (once per drag: the first draw, when a node is pressed) and returns its context. */
+  private prepare(): CanvasRenderingContext2D | null {
     if (!this.canvas) {
       // Sized once per drag: measuring the pane on every step would force a layout each time.
       const pane = this.rf.getState().domNode?.querySelector<HTMLElement>(".react-flow__pane");
@@ -188,8 +185,6 @@ class DragWireCanvas {
       this.canvas.width = Math.round(pane.clientWidth * dpr);
       this.canvas.height = Math.round(pane.clientHeight * dpr);
       pane.append(this.canvas);
-      // Drawn on once, so its first buffer is made now rather than in the drag's first frame.
-      this.canvas.getContext("2d")?.clearRect(0, 0, 1, 1);
     }
     return this.canvas.getContext("2d");
   }
@@ -267,28 +262,28 @@ export const EdgeLayer = memo(function EdgeLayer({ preview }: { preview: DragPre
     for (const e of edges) paths.set(e.id, edgePath(e, nodeLookup), true);
     // A drag in progress moves nodes without React Flow knowing: their wires follow it.
     const dragging = new Map<string, FlowEdge>();
-    const stopPreview = preview.onWires({
-      prepare(nodeId) {
-        dragCanvas.prepare();
-        // The pressed node's wires are the likely ones to drag: read their look now, not in the drag's first step.
-        for (const e of byNode.get(nodeId) ?? []) dragCanvas.adopt(e.id);
-      },
-      move(moved) {
-        const lookup = rf.getState().nodeLookup;
-        const wires = new Map<string, string | null>();
-        for (const id of moved.keys()) {
-          for (const e of byNode.get(id) ?? []) {
-            if (!dragging.has(e.id)) {
-              // A wire joining the drag leaves the main layer for the drag canvas (once per drag, not per step).
-              dragCanvas.adopt(e.id);
-              paths.set(e.id, null, true);
-              dragging.set(e.id, e);
-            }
-            wires.set(e.id, edgePath(e, lookup, moved));
+    // The wires of these nodes, drawn on the drag canvas with the moved nodes where they are drawn now.
+    const carry = (ids: Iterable<string>, moved: ReadonlyMap<string, XYPosition>) => {
+      const lookup = rf.getState().nodeLookup;
+      const wires = new Map<string, string | null>();
+      for (const id of ids) {
+        for (const e of byNode.get(id) ?? []) {
+          if (!dragging.has(e.id)) {
+            // A wire joining the drag leaves the main layer for the drag canvas (once per drag, not per step).
+            dragCanvas.adopt(e.id);
+            paths.set(e.id, null, true);
+            dragging.set(e.id, e);
           }
+          wires.set(e.id, edgePath(e, lookup, moved));
         }
-        dragCanvas.draw(wires);
-      },
+      }
+      dragCanvas.draw(wires);
+    };
+    const stopPreview = preview.onWires({
+      // The pressed node's wires go to the drag canvas where they are (the same pixels), so the repaint of the
+      // main layer they leave is done while nothing moves, not in the drag's first frame.
+      prepare: (nodeId) => carry([nodeId], new Map()),
+      move: (moved) => carry(moved.keys(), moved),
       end(moved) {
         // Back to the main layer with their final path, in the same render as the drag canvas goes.
         const lookup = rf.getState().nodeLookup;
