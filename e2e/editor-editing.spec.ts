@@ -336,3 +336,70 @@ test("a key pressed during a drag acts on the dragged node: Delete mid-drag remo
   expect(Math.round((await positionOnCanvas(page, "threshold_1")).x - start.x)).toBe(30);
   expect(Math.round((await positionOnCanvas(page, "threshold_1")).y - start.y)).toBe(20);
 });
+
+test("a shortcut mid-drag commits the grab's selection where the node is: no wire left behind, the node stays on top", async ({ page }) => {
+  const wire = await wiredPair(page);
+  const title = await node(page, "polymarket_1").getByTitle("polymarket_1", { exact: true }).boundingBox();
+  const grab = { x: title!.x + 10, y: title!.y + title!.height / 2 };
+  await page.mouse.move(grab.x - 2, grab.y);
+  await page.mouse.down();
+  await page.mouse.move(grab.x, grab.y);
+  await page.mouse.move(grab.x + 40, grab.y + 20, { steps: 4 });
+  await page.keyboard.press("Control+c");
+  await page.mouse.move(grab.x + 80, grab.y + 40, { steps: 4 });
+  // The wire is still carried by the drag canvas only: no copy of it was put back where the drag began.
+  await expect(wire).toHaveCount(0);
+  await page.mouse.up();
+  await expect(wire).toHaveCount(1);
+  await expectNear(await wireEnd(page), await inputPort(page, "threshold_1", "value"), "wire after the drop");
+  // Selected, the dropped node is raised over unselected ones as React Flow does (z-index 1000 and up).
+  const z = await canvas(page).locator('.react-flow__node[data-id="polymarket_1"]').evaluate((el) => Number(getComputedStyle(el).zIndex));
+  expect(z).toBeGreaterThanOrEqual(1000);
+  // Ctrl+C copied the dragged node: a paste adds a Polymarket copy.
+  await canvasKey(page, "Control+v");
+  await expect(node(page, "polymarket_2")).toHaveCount(1);
+});
+
+test("pressing a port to draw a wire leaves the node's wires where they are", async ({ page }) => {
+  await wiredPair(page);
+  const port = await node(page, "threshold_1").locator('[data-handleid="in:value"]').boundingBox();
+  await page.mouse.move(port!.x + port!.width / 2, port!.y + port!.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(port!.x - 80, port!.y + 60, { steps: 4 });
+  await expect(canvas(page).locator("canvas.sc-drag-wires")).toHaveCount(0);
+  await expect(edges(page)).toHaveCount(1);
+  await page.mouse.up();
+});
+
+test("a Shift-drag box selects the nodes it catches, even when it starts on a node, and a node dragged next takes the selection", async ({ page }) => {
+  await wiredPair(page);
+  await dropNode(page, "conditions-threshold", { x: 300, y: 520 }, "threshold_2");
+  await selectNode(page, "polymarket_1");
+  await expect(inspector(page)).toContainText("polymarket_1");
+  const b = (await node(page, "threshold_1").boundingBox())!;
+  const c = (await node(page, "threshold_2").boundingBox())!;
+  // With Shift held, from inside the lower Threshold up past the first one: a box that catches the first
+  // Threshold whole (a node is caught when it is wholly inside).
+  await page.keyboard.down("Shift");
+  await page.mouse.move(c.x + 20, c.y + 20);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width + 20, b.y - 20, { steps: 6 });
+  await page.mouse.up();
+  await page.keyboard.up("Shift");
+  await expect(inspector(page)).toContainText("threshold_1");
+  await expect(canvas(page).locator(".react-flow__node.selected")).toHaveCount(1);
+  await expect(canvas(page).locator(".react-flow__nodesselection-rect")).toHaveCount(1);
+  // The box started on a node but did not move it.
+  expect((await node(page, "threshold_2").boundingBox())!.x).toBeCloseTo(c.x, 0);
+
+  // Dragging the lower Threshold makes it the selection, and the box's frame goes.
+  const title = (await node(page, "threshold_2").getByTitle("threshold_2", { exact: true }).boundingBox())!;
+  await page.mouse.move(title.x + 8, title.y + title.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(title.x + 10, title.y + title.height / 2);
+  await page.mouse.move(title.x + 60, title.y + title.height / 2 + 10, { steps: 4 });
+  await page.mouse.up();
+  await expect(inspector(page)).toContainText("threshold_2");
+  await expect(canvas(page).locator(".react-flow__node.selected")).toHaveCount(1);
+  await expect(canvas(page).locator(".react-flow__nodesselection-rect")).toHaveCount(0);
+});

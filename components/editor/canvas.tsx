@@ -33,6 +33,7 @@ const LOW_DETAIL_ZOOM = 0.3;
 const selectLowDetail = (s: { transform: [number, number, number] }) => s.transform[2] < LOW_DETAIL_ZOOM;
 
 const proOptions = { hideAttribution: true };
+const MODIFIER_KEYS = new Set(["Shift", "Control", "Meta", "Alt"]);
 const fitViewOptions = { maxZoom: 1, padding: 0.2 };
 
 /**
@@ -81,17 +82,24 @@ export function Canvas() {
     if (held.length > 0) commit(held);
     preview.end();
   }, [commit, preview]);
+  // A press that may start a node drag: the main button on a node, not on a port (that draws a wire) nor
+  // with Shift (that draws a selection box, even from a node).
   const onPointerDownCapture = useCallback(
-    (e: PointerEvent) => preview.press(e.button === 0 && e.target instanceof Element ? e.target.closest<HTMLElement>(".react-flow__node") : null),
+    (e: PointerEvent) => {
+      const target = e.target instanceof Element ? e.target : null;
+      const draggable = e.button === 0 && !e.shiftKey && target && !target.closest(".nodrag, .react-flow__handle");
+      preview.press(draggable ? target.closest<HTMLElement>(".react-flow__node") : null);
+    },
     [preview],
   );
   useEffect(() => {
     // The window's own blur only (not in the capture phase, where every element's blur passes).
     const release = () => preview.press(null);
     // A key pressed during a drag (Delete, Ctrl+C...) acts on the selection the user sees: commit the held
-    // one first (in the capture phase, before the editor's shortcuts run).
-    const onKey = () => {
-      const held = preview.release([]);
+    // one first, with the positions so far (in the capture phase, before the editor's shortcuts run).
+    const onKey = (e: KeyboardEvent) => {
+      if (MODIFIER_KEYS.has(e.key)) return;
+      const held = preview.flush();
       if (held.length > 0) commit(held);
     };
     window.addEventListener("pointerup", release, true);
@@ -165,11 +173,14 @@ export function Canvas() {
   const onNodeDragStart = useCallback(
     (_event: unknown, node: EditorNode) => {
       editor.getState().beginMove();
+      // React Flow's select-on-drag also put away a box selection's frame (drawn over the nodes, it would
+      // catch the pointer): only when there is one, as setting it wakes every subscriber.
+      if (rf.getState().nodesSelectionActive) rf.setState({ nodesSelectionActive: false });
       if (node.selected) return;
       const select: NodeChange<EditorNode>[] = [{ type: "select", id: node.id, selected: true }];
       if (!preview.take(select)) commit(select);
     },
-    [editor, preview, commit],
+    [editor, rf, preview, commit],
   );
 
   return (

@@ -11,7 +11,7 @@ class FakeElement {
   classList = { add: (c: string) => void this.classes.add(c), remove: (c: string) => void this.classes.delete(c) };
 }
 
-function setup(parents: Record<string, string> = {}) {
+function setup(parents: Record<string, string> = {}, rfState: { userSelectionActive?: boolean } = {}) {
   const elements = new Map(["a", "b", "c"].map((id) => [id, new FakeElement({ id })]));
   const queries: string[] = [];
   const domNode = Object.assign(new FakeElement(), {
@@ -22,7 +22,7 @@ function setup(parents: Record<string, string> = {}) {
     },
   });
   const nodeLookup = new Map(["a", "b", "c"].map((id) => [id, { id, parentId: parents[id] }]));
-  const preview = new DragPreview(() => ({ domNode, nodeLookup }) as never);
+  const preview = new DragPreview(() => ({ domNode, nodeLookup, userSelectionActive: false, ...rfState }) as never);
   const calls: { kind: "prepare" | "move" | "end"; moved: Record<string, XYPosition>; node?: string }[] = [];
   preview.onWires({
     prepare: (node) => calls.push({ kind: "prepare", moved: {}, node }),
@@ -152,5 +152,28 @@ describe("DragPreview", () => {
     expect(calls.at(-1)!.kind).toBe("move");
     preview.end();
     expect(calls.at(-1)).toEqual({ kind: "end", moved: { a: { x: 1, y: 2 } } });
+  });
+
+  it("flushes the held selection with the positions so far when something must act on it mid-drag", () => {
+    const { preview, elements } = setup();
+    preview.press(elements.get("a") as never);
+    expect(preview.flush()).toEqual([]);
+    const select: NodeChange = { type: "select", id: "a", selected: true };
+    preview.take([select]);
+    preview.take([drag("a", 7, 8)]);
+    expect(preview.flush()).toEqual([select, drag("a", 7, 8)]);
+    // Flushed once: the drop then commits only itself.
+    const drop: NodeChange = { type: "position", id: "a", position: { x: 9, y: 9 }, dragging: false };
+    expect(preview.release([drop])).toEqual([drop]);
+    // React wrote its own z-index for the committed selection: the drop leaves it.
+    elements.get("a")!.style.zIndex = "1000";
+    preview.end();
+    expect(elements.get("a")!.style.zIndex).toBe("1000");
+  });
+
+  it("does not hold the selection of a box drawn from a pressed node", () => {
+    const { preview, elements } = setup({}, { userSelectionActive: true });
+    preview.press(elements.get("a") as never);
+    expect(preview.take([{ type: "select", id: "b", selected: true }])).toBe(false);
   });
 });

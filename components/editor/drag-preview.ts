@@ -22,7 +22,7 @@
  */
 import type { Node, NodeChange, ReactFlowState, XYPosition } from "@xyflow/react";
 
-type RfState = Pick<ReactFlowState, "domNode" | "nodeLookup">;
+type RfState = Pick<ReactFlowState, "domNode" | "nodeLookup" | "userSelectionActive">;
 /**
  * The wire layer's side of a drag: `prepare` when a node is pressed (a drag may follow: its wires can go to
  * the drag layer already), `move` after every step and `end` at the drop, with where the moved nodes are
@@ -46,7 +46,7 @@ export const UNSELECTING_CLASS = "sc-unselecting";
 export class DragPreview<N extends Node = Node> {
   private moved = new Map<string, XYPosition>();
   private elements = new Map<string, HTMLElement>();
-  /** The z-index each dragged element had: a dragged node is raised over the rest until the drop. */
+  /** The z-index each raised element had: a pressed or dragged node is raised over the rest until the drop. */
   private zIndex = new Map<HTMLElement, string>();
   private wires: WireListener | null = null;
   private pressed: HTMLElement | null = null;
@@ -89,9 +89,10 @@ export class DragPreview<N extends Node = Node> {
    */
   take(changes: readonly NodeChange<N>[]): boolean {
     if (changes.length === 0) return false;
-    const { domNode, nodeLookup } = this.rf();
+    const { domNode, nodeLookup, userSelectionActive } = this.rf();
     if (!domNode) return false;
-    if (this.pressed && changes.every((c) => c.type === "select")) {
+    // (A selection box is never a grab's, even when it starts on a node.)
+    if (this.pressed && !userSelectionActive && changes.every((c) => c.type === "select")) {
       for (const c of changes) {
         const el = c.selected ? null : this.element(domNode, c.id);
         if (el) {
@@ -123,6 +124,15 @@ export class DragPreview<N extends Node = Node> {
     }
     this.wires?.move(this.moved);
     return true;
+  }
+
+  /**
+   * The held selection and the positions drawn so far (the drag goes on), for when something must act on
+   * the selection before the drop; nothing when no selection is held.
+   */
+  flush(): NodeChange<N>[] {
+    if (this.held.length === 0) return [];
+    return this.release([...this.moved].map(([id, position]): NodeChange<N> => ({ type: "position", id, position, dragging: true })));
   }
 
   /** The changes to commit at the drop (or at the drag's end): the held selection, then `changes`. */
@@ -161,7 +171,8 @@ export class DragPreview<N extends Node = Node> {
   }
 
   private lower(): void {
-    for (const [el, z] of this.zIndex) el.style.zIndex = z;
+    // Unless React has written its own z-index meanwhile (a selection committed during the drag).
+    for (const [el, z] of this.zIndex) if (el.style.zIndex === DRAG_Z_INDEX) el.style.zIndex = z;
     this.zIndex.clear();
   }
 

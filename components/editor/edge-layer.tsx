@@ -151,12 +151,12 @@ const EdgeView = memo(function EdgeView({ edge, paths, descId, onSelect, onUnsel
 });
 
 /**
- * The wires of the nodes being dragged, drawn on a canvas over the graph while the drag lasts. Redrawn SVG
+ * The wires of the nodes being dragged, drawn on a canvas over the graph from the press to the drop. Redrawn SVG
  * paths cost a layout and a repaint of their SVG every frame, which Chromium does in time proportional to
  * the whole graph (at 2,000 nodes about 10 ms a frame); a canvas needs no layout and repaints only its own
  * pixels. It lies over the nodes, not under them: a composited layer under the graph would make Chromium
  * test every node for overlap with it each frame (measured: 9 ms at 500 nodes, 59 ms at 2,000). So, for the
- * length of a drag, a dragged wire that passes behind another node is drawn over it. Each wire is stroked
+ * length of a press or a drag, a carried wire that passes behind another node is drawn over it. Each wire is stroked
  * with the colour and width its SVG path had.
  */
 class DragWireCanvas {
@@ -173,10 +173,10 @@ class DragWireCanvas {
     this.styles.set(id, { color: style?.stroke || "#b1b1b7", width: parseFloat(style?.strokeWidth ?? "") || 1 });
   }
 
-  /** Puts the canvas in place (once per drag: the first draw, when a node is pressed) and returns its context. */
+  /** Puts the canvas in place (at the first draw of a press or a drag) and returns its context. */
   private prepare(): CanvasRenderingContext2D | null {
     if (!this.canvas) {
-      // Sized once per drag: measuring the pane on every step would force a layout each time.
+      // Sized once per press: measuring the pane on every step would force a layout each time.
       const pane = this.rf.getState().domNode?.querySelector<HTMLElement>(".react-flow__pane");
       if (!pane) return null;
       const dpr = window.devicePixelRatio || 1;
@@ -217,9 +217,10 @@ class DragWireCanvas {
 /**
  * Must be rendered inside <ReactFlow>; draws into React Flow's own (empty) edge container.
  *
- * During a drag (see DragPreview) the wires of the dragged nodes leave the main layer for the drag canvas
- * (DragWireCanvas), so the main layer, with every other wire, stays as it is and is neither laid out nor
- * repainted while the pointer moves; at the drop they go back with their final path.
+ * From the press on a node to the drop (see DragPreview) the wires of the pressed and dragged nodes leave
+ * the main layer for the drag canvas (DragWireCanvas), so the main layer, with every other wire, stays as
+ * it is and is neither laid out nor repainted while the pointer moves; at the drop (or the release of a
+ * press without a drag) they go back with their final path.
  */
 export const EdgeLayer = memo(function EdgeLayer({ preview }: { preview: DragPreview }) {
   const { editor } = useEditorStores();
@@ -230,6 +231,9 @@ export const EdgeLayer = memo(function EdgeLayer({ preview }: { preview: DragPre
   const container = useMemo(() => domNode?.querySelector(".react-flow__edges") ?? null, [domNode]);
   const paths = useMemo(() => new EdgePaths(), []);
   const dragCanvas = useMemo(() => new DragWireCanvas(rf), [rf]);
+  // The wires on the drag canvas, from a press to the drop. Kept across the effect below, which re-runs when
+  // the wires change (a wire deleted during a drag): those on the canvas stay there until the drop.
+  const carried = useMemo(() => new Map<string, FlowEdge>(), []);
 
   // Wires by the nodes they touch, so a moved node finds its wires without a scan.
   const byNode = useMemo(() => {
@@ -259,20 +263,20 @@ export const EdgeLayer = memo(function EdgeLayer({ preview }: { preview: DragPre
     const seen = new Map<string, InternalNode>();
     const { nodeLookup } = rf.getState();
     for (const [id, node] of nodeLookup) seen.set(id, node);
-    for (const e of edges) paths.set(e.id, edgePath(e, nodeLookup), true);
+    for (const e of edges) if (!carried.has(e.id)) paths.set(e.id, edgePath(e, nodeLookup), true);
+    for (const id of carried.keys()) if (!paths.has(id)) carried.delete(id); // deleted meanwhile
     // A drag in progress moves nodes without React Flow knowing: their wires follow it.
-    const dragging = new Map<string, FlowEdge>();
     // The wires of these nodes, drawn on the drag canvas with the moved nodes where they are drawn now.
     const carry = (ids: Iterable<string>, moved: ReadonlyMap<string, XYPosition>) => {
       const lookup = rf.getState().nodeLookup;
       const wires = new Map<string, string | null>();
       for (const id of ids) {
         for (const e of byNode.get(id) ?? []) {
-          if (!dragging.has(e.id)) {
+          if (!carried.has(e.id)) {
             // A wire joining the drag leaves the main layer for the drag canvas (once per drag, not per step).
             dragCanvas.adopt(e.id);
             paths.set(e.id, null, true);
-            dragging.set(e.id, e);
+            carried.set(e.id, e);
           }
           wires.set(e.id, edgePath(e, lookup, moved));
         }
@@ -280,15 +284,16 @@ export const EdgeLayer = memo(function EdgeLayer({ preview }: { preview: DragPre
       dragCanvas.draw(wires);
     };
     const stopPreview = preview.onWires({
-      // The pressed node's wires go to the drag canvas where they are (the same pixels), so the repaint of the
-      // main layer they leave is done while nothing moves, not in the drag's first frame.
+      // The pressed node's wires go to the drag canvas where they are (drawn over the nodes, as during a
+      // drag), so the repaint of the main layer they leave is done while nothing moves, not in the drag's
+      // first frame.
       prepare: (nodeId) => carry([nodeId], new Map()),
       move: (moved) => carry(moved.keys(), moved),
       end(moved) {
         // Back to the main layer with their final path, in the same render as the drag canvas goes.
         const lookup = rf.getState().nodeLookup;
-        for (const e of dragging.values()) paths.set(e.id, edgePath(e, lookup, moved), true);
-        dragging.clear();
+        for (const e of carried.values()) if (paths.has(e.id)) paths.set(e.id, edgePath(e, lookup, moved), true);
+        carried.clear();
         dragCanvas.clear();
       },
     });
@@ -298,14 +303,16 @@ export const EdgeLayer = memo(function EdgeLayer({ preview }: { preview: DragPre
         if (seen.get(id) === node) continue;
         seen.set(id, node);
         const wires = byNode.get(id);
-        if (wires) for (const e of wires) paths.set(e.id, edgePath(e, lookup), true);
+        // A carried wire stays on the drag canvas: React Flow's node is where the drag started (a selection
+        // committed during a drag re-adopts it there).
+        if (wires) for (const e of wires) if (!carried.has(e.id)) paths.set(e.id, edgePath(e, lookup), true);
       }
     });
     return () => {
       stopPreview();
       stopStore();
     };
-  }, [edges, byNode, paths, dragCanvas, rf, preview]);
+  }, [edges, byNode, paths, dragCanvas, carried, rf, preview]);
 
   const onSelect = useCallback((id: string, toggle: boolean) => selectEdge(editor, rf, id, toggle), [editor, rf]);
   const onUnselect = useCallback((id: string) => editor.getState().onEdgesChange([{ type: "select", id, selected: false }]), [editor]);
