@@ -51,6 +51,7 @@ export function Canvas() {
 
   const commit = useCallback(
     (changes: NodeChange<EditorNode>[]) => {
+      if (changes.length === 0) return;
       editor.getState().onNodesChange(changes);
       if (!changes.some((c) => c.type === "select")) return;
       const { userSelectionActive, multiSelectionActive } = rf.getState();
@@ -78,8 +79,7 @@ export function Canvas() {
   );
   // A drag that ended without a move to drop still commits the selection its grab made.
   const onNodeDragStop = useCallback(() => {
-    const held = preview.release([]);
-    if (held.length > 0) commit(held);
+    commit(preview.release([]));
     preview.end();
   }, [commit, preview]);
   // A press that may start a node drag: the main button on a node, not on a port (that draws a wire) nor
@@ -93,24 +93,22 @@ export function Canvas() {
     [preview],
   );
   useEffect(() => {
-    // The window's own blur only (not in the capture phase, where every element's blur passes).
     const release = () => preview.press(null);
     // A key pressed during a drag (Delete, Ctrl+C...) acts on the selection the user sees: commit the held
     // one first, with the positions so far (in the capture phase, before the editor's shortcuts run).
     const onKey = (e: KeyboardEvent) => {
-      if (MODIFIER_KEYS.has(e.key)) return;
-      const held = preview.flush();
-      if (held.length > 0) commit(held);
+      if (!MODIFIER_KEYS.has(e.key)) commit(preview.flush());
     };
-    window.addEventListener("pointerup", release, true);
-    window.addEventListener("pointercancel", release, true);
-    window.addEventListener("blur", release);
-    window.addEventListener("keydown", onKey, true);
+    // [event, listener, capture]: the window's own blur only, not the capture phase every element's blur passes.
+    const listeners = [
+      ["pointerup", release, true],
+      ["pointercancel", release, true],
+      ["blur", release, false],
+      ["keydown", onKey, true],
+    ] as const;
+    for (const [type, listener, capture] of listeners) window.addEventListener(type, listener as EventListener, capture);
     return () => {
-      window.removeEventListener("pointerup", release, true);
-      window.removeEventListener("pointercancel", release, true);
-      window.removeEventListener("blur", release);
-      window.removeEventListener("keydown", onKey, true);
+      for (const [type, listener, capture] of listeners) window.removeEventListener(type, listener as EventListener, capture);
     };
   }, [preview, commit]);
   const clearEdgeSelection = useCallback(() => setEdgeSelection(editor, () => false), [editor]);
@@ -166,15 +164,14 @@ export function Canvas() {
     [editor, screenToFlowPosition],
   );
 
-  // React Flow's own select-on-drag (selectNodesOnDrag) also sets a flag in its store, which wakes every node's
-  // and handle's store subscription: O(nodes) in the drag's first frame. It is off, and the grabbed node is
-  // selected here instead, held with the rest of the drag until the drop (React Flow still unselects the
-  // others when no multi-selection key is down).
+  // React Flow's own select-on-drag (selectNodesOnDrag) always sets nodesSelectionActive in its store, which
+  // wakes every node's and handle's store subscription: O(nodes) in the drag's first frame. It is off, and
+  // this does its work: put away a box selection's frame (drawn over the nodes, it would catch the pointer),
+  // only when there is one, and select the grabbed node, held with the rest of the drag until the drop
+  // (React Flow still unselects the others when no multi-selection key is down).
   const onNodeDragStart = useCallback(
     (_event: unknown, node: EditorNode) => {
       editor.getState().beginMove();
-      // React Flow's select-on-drag also put away a box selection's frame (drawn over the nodes, it would
-      // catch the pointer): only when there is one, as setting it wakes every subscriber.
       if (rf.getState().nodesSelectionActive) rf.setState({ nodesSelectionActive: false });
       if (node.selected) return;
       const select: NodeChange<EditorNode>[] = [{ type: "select", id: node.id, selected: true }];

@@ -70,6 +70,7 @@ export class DragPreview<N extends Node = Node> {
    * to the wire layer's canvas, where they are. A press that ends without a drag undoes that.
    */
   press(node: HTMLElement | null): void {
+    if (!node && !this.pressed) return; // a release with nothing pressed: nothing to undo
     this.pressed?.classList.remove(PRESSED_CLASS);
     this.pressed = node;
     if (node) {

@@ -265,8 +265,8 @@ export const EdgeLayer = memo(function EdgeLayer({ preview }: { preview: DragPre
     for (const [id, node] of nodeLookup) seen.set(id, node);
     for (const e of edges) if (!carried.has(e.id)) paths.set(e.id, edgePath(e, nodeLookup), true);
     for (const id of carried.keys()) if (!paths.has(id)) carried.delete(id); // deleted meanwhile
-    // A drag in progress moves nodes without React Flow knowing: their wires follow it.
-    // The wires of these nodes, drawn on the drag canvas with the moved nodes where they are drawn now.
+    // A drag in progress moves nodes without React Flow knowing: their wires follow it, drawn on the drag
+    // canvas with the moved nodes where the preview draws them.
     const carry = (ids: Iterable<string>, moved: ReadonlyMap<string, XYPosition>) => {
       const lookup = rf.getState().nodeLookup;
       const wires = new Map<string, string | null>();
