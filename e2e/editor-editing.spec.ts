@@ -309,6 +309,85 @@ test("a node grabbed unselected is drawn selected while it moves and is selected
   expect((await positionOnCanvas(page, "polymarket_1")).y).toBeCloseTo(start.y, 0);
 });
 
+test("a drop is drawn selected in every frame while React Flow takes it, and a drag right after it starts where it landed", async ({ page }) => {
+  await wiredPair(page);
+  const start = await positionOnCanvas(page, "polymarket_1");
+  const title = await node(page, "polymarket_1").getByTitle("polymarket_1", { exact: true }).boundingBox();
+  const grab = { x: title!.x + 10, y: title!.y + title!.height / 2 };
+  // React Flow starts a drag at the first move and measures from there: a first move of 2 px starts it.
+  await page.mouse.move(grab.x - 2, grab.y);
+  await page.mouse.down();
+  await page.mouse.move(grab.x, grab.y);
+  await page.mouse.move(grab.x + 40, grab.y + 20, { steps: 5 });
+  // From here to well after the drop, sample every frame: the grabbed node keeps its selected outline and
+  // its place, and it is drawn over the threshold (the drop commits, React Flow renders, the preview goes).
+  await page.evaluate(() => {
+    const w = window as unknown as { __samples: string[]; __sampling: boolean };
+    const el = document.querySelector<HTMLElement>('.react-flow__node[data-id="polymarket_1"]')!;
+    const body = el.querySelector<HTMLElement>('[data-testid="node-polymarket_1"]')!;
+    const other = document.querySelector<HTMLElement>('.react-flow__node[data-id="threshold_1"]')!;
+    w.__samples = [];
+    w.__sampling = true;
+    const tick = () => {
+      if (!w.__sampling) return;
+      const z = Number(getComputedStyle(el).zIndex) || 0;
+      const outlined = getComputedStyle(body).boxShadow !== "none";
+      w.__samples.push(`${outlined ? "outlined" : "plain"} ${el.style.transform} ${z > (Number(getComputedStyle(other).zIndex) || 0) ? "above" : "below"}`);
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  await page.mouse.up();
+  // A second drag at once, before React Flow may have taken the drop: it moves on from where the node is.
+  await page.mouse.down();
+  await page.mouse.move(grab.x + 42, grab.y + 20);
+  await page.mouse.move(grab.x + 72, grab.y + 50, { steps: 4 });
+  await page.mouse.up();
+  await page.waitForTimeout(300);
+  const samples = await page.evaluate(() => {
+    const w = window as unknown as { __samples: string[]; __sampling: boolean };
+    w.__sampling = false;
+    return w.__samples;
+  });
+  expect(samples.length).toBeGreaterThan(5);
+  for (const s of samples) expect(s).toMatch(/^outlined translate\(.+\) above$/);
+  const end = await positionOnCanvas(page, "polymarket_1");
+  expect(Math.round(end.x - start.x)).toBe(70);
+  expect(Math.round(end.y - start.y)).toBe(50);
+  await expect(canvas(page).locator("canvas.sc-drag-wires")).toHaveCount(0);
+  await expect(inspector(page)).toContainText("polymarket_1");
+});
+
+test("a drag that starts in the same task as the drop before it, before React Flow has taken that drop, moves on from where the node landed", async ({ page }) => {
+  await wiredPair(page);
+  const start = await positionOnCanvas(page, "polymarket_1");
+  const title = await node(page, "polymarket_1").getByTitle("polymarket_1", { exact: true }).boundingBox();
+  const grab = { x: title!.x + 10, y: title!.y + title!.height / 2 };
+  // The first drag with the mouse; its drop and the whole second drag as one script, so nothing (no frame,
+  // no background render) runs between them.
+  await page.mouse.move(grab.x - 2, grab.y);
+  await page.mouse.down();
+  await page.mouse.move(grab.x, grab.y);
+  await page.mouse.move(grab.x + 40, grab.y + 20, { steps: 5 });
+  await page.evaluate(({ x, y }) => {
+    const fire = (target: EventTarget, type: "down" | "move" | "up", cx: number, cy: number) => {
+      const init = { bubbles: true, cancelable: true, composed: true, clientX: cx, clientY: cy, button: 0, buttons: type === "up" ? 0 : 1, view: window };
+      target.dispatchEvent(new PointerEvent(`pointer${type}`, { ...init, pointerId: 1, isPrimary: true, pointerType: "mouse" }));
+      target.dispatchEvent(new MouseEvent(`mouse${type}`, init));
+    };
+    const el = document.elementFromPoint(x + 40, y + 20)!;
+    fire(window, "up", x + 40, y + 20); // the first drop
+    fire(el, "down", x + 40, y + 20);
+    fire(window, "move", x + 42, y + 20); // starts the second drag
+    for (let i = 1; i <= 3; i++) fire(window, "move", x + 42 + i * 10, y + 20 + i * 10);
+    fire(window, "up", x + 72, y + 50);
+  }, grab);
+  await page.mouse.up();
+  await expect.poll(async () => Math.round((await positionOnCanvas(page, "polymarket_1")).x - start.x)).toBe(70);
+  expect(Math.round((await positionOnCanvas(page, "polymarket_1")).y - start.y)).toBe(50);
+  await expect(canvas(page).locator("canvas.sc-drag-wires")).toHaveCount(0);
+});
+
 test("a key pressed during a drag acts on the dragged node: Delete mid-drag removes it, not the node selected before", async ({ page }) => {
   await wiredPair(page);
   await expect(inspector(page)).toContainText("threshold_1");

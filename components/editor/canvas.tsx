@@ -12,7 +12,7 @@ import {
   type IsValidConnection,
   type NodeChange,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, type DragEvent, type PointerEvent } from "react";
+import { useCallback, useDeferredValue, useEffect, useMemo, type DragEvent, type PointerEvent } from "react";
 import { checkConnection } from "@/lib/editor/model";
 import { nodeTypes } from "@/components/nodes/block-node";
 import type { EditorNode } from "@/lib/store/editor-store";
@@ -48,6 +48,15 @@ export function Canvas() {
   const lowDetail = useStore(selectLowDetail);
   const { screenToFlowPosition, fitView } = useReactFlow();
   const preview = useMemo(() => new DragPreview<EditorNode>(rf.getState), [rf]);
+  // A drop is drawn already (the preview placed the node, with its selected look): React Flow's update,
+  // O(nodes) of script, waits for a background render after the frame of the drop (see DragPreview). Every
+  // other change reaches React Flow in the render that commits it.
+  const deferredNodes = useDeferredValue(nodes);
+  const flowNodes = preview.dropping ? deferredNodes : nodes;
+  useEffect(() => {
+    // Effects run children first: React Flow has taken flowNodes into its store by now.
+    if (flowNodes === nodes) preview.settled();
+  }, [flowNodes, nodes, preview]);
 
   const commit = useCallback(
     (changes: NodeChange<EditorNode>[]) => {
@@ -72,15 +81,18 @@ export function Canvas() {
       // drop commits it to the store in one update.
       if (preview.take(changes)) return;
       const drop = changes.some((c) => c.type === "position" && !c.dragging);
-      commit(drop ? preview.release(changes) : changes);
-      if (drop) preview.end();
+      if (!drop) return commit(changes);
+      const before = editor.getState().nodes;
+      preview.drop();
+      commit(preview.release(changes));
+      if (editor.getState().nodes === before) preview.end();
     },
-    [commit, preview],
+    [commit, preview, editor],
   );
   // A drag that ended without a move to drop still commits the selection its grab made.
   const onNodeDragStop = useCallback(() => {
     commit(preview.release([]));
-    preview.end();
+    if (!preview.dropping) preview.end();
   }, [commit, preview]);
   // A press that may start a node drag: the main button on a node, not on a port (that draws a wire) nor
   // with Shift (that draws a selection box, even from a node).
@@ -88,9 +100,12 @@ export function Canvas() {
     (e: PointerEvent) => {
       const target = e.target instanceof Element ? e.target : null;
       const draggable = e.button === 0 && !e.shiftKey && target && !target.closest(".nodrag, .react-flow__handle");
+      // A press right after a drop, before React Flow's deferred update: React Flow starts a drag (and picks
+      // what it moves) from its own store, so it takes the dropped nodes now.
+      if (preview.dropping) rf.getState().setNodes(editor.getState().nodes);
       preview.press(draggable ? target.closest<HTMLElement>(".react-flow__node") : null);
     },
-    [preview],
+    [preview, rf, editor],
   );
   useEffect(() => {
     const release = () => preview.press(null);
@@ -183,7 +198,7 @@ export function Canvas() {
   return (
     <div className={`${styles.canvas}${lowDetail ? " sc-low-detail" : ""}`} onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas" onPointerDownCapture={onPointerDownCapture}>
       <ReactFlow
-        nodes={nodes}
+        nodes={flowNodes}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onPaneClick={clearEdgeSelection}

@@ -1,6 +1,6 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { NodeChange, XYPosition } from "@xyflow/react";
-import { DRAGGING_CLASS, DragPreview, PRESSED_CLASS, UNSELECTING_CLASS } from "./drag-preview";
+import { DRAGGED_ATTR, DRAGGING_CLASS, DragPreview, PRESSED_ATTR, RAISED_ATTR, UNSELECTING_ATTR } from "./drag-preview";
 
 // These tests run on Node without a DOM: the few DOM members DragPreview touches are stood in for by
 // plain objects that record what was written to them.
@@ -9,6 +9,9 @@ class FakeElement {
   style: Record<string, string> = {};
   classes = new Set<string>();
   classList = { add: (c: string) => void this.classes.add(c), remove: (c: string) => void this.classes.delete(c) };
+  attributes = new Set<string>();
+  setAttribute = (name: string) => void this.attributes.add(name);
+  removeAttribute = (name: string) => void this.attributes.delete(name);
 }
 
 function setup(parents: Record<string, string> = {}, rfState: { userSelectionActive?: boolean } = {}) {
@@ -34,17 +37,32 @@ function setup(parents: Record<string, string> = {}, rfState: { userSelectionAct
 
 const drag = (id: string, x: number, y: number): NodeChange => ({ type: "position", id, position: { x, y }, dragging: true });
 
+// requestAnimationFrame, run by hand: one call of frame() is one frame.
+let callbacks = new Map<number, FrameRequestCallback>();
+let lastHandle = 0;
+function frame() {
+  const due = callbacks;
+  callbacks = new Map();
+  for (const cb of due.values()) cb(0);
+}
+
 beforeAll(() => {
   (globalThis as { CSS?: { escape(s: string): string } }).CSS ??= { escape: (s: string) => s };
+  vi.stubGlobal("requestAnimationFrame", (cb: FrameRequestCallback) => {
+    callbacks.set(++lastHandle, cb);
+    return lastHandle;
+  });
+  vi.stubGlobal("cancelAnimationFrame", (handle: number) => void callbacks.delete(handle));
 });
+afterEach(() => void (callbacks = new Map()));
 
 describe("DragPreview", () => {
-  it("draws the moves of a drag in progress: transform, dragging class, and the wires of every node moved so far", () => {
+  it("draws the moves of a drag in progress: transform, dragged and raised marks, and the wires of every node moved so far", () => {
     const { preview, elements, domNode, calls } = setup();
     expect(preview.take([drag("a", 10, 20)])).toBe(true);
     expect(elements.get("a")!.style.transform).toBe("translate(10px,20px)");
-    expect(elements.get("a")!.classes.has("dragging")).toBe(true);
-    expect(elements.get("a")!.style.zIndex).toBe("2000");
+    expect(elements.get("a")!.attributes.has(DRAGGED_ATTR)).toBe(true);
+    expect(elements.get("a")!.attributes.has(RAISED_ATTR)).toBe(true);
     expect(domNode.classes.has(DRAGGING_CLASS)).toBe(true);
     expect(preview.take([drag("a", 15, 25), drag("b", 100, 0)])).toBe(true);
     expect(elements.get("b")!.style.transform).toBe("translate(100px,0px)");
@@ -86,14 +104,13 @@ describe("DragPreview", () => {
     expect(elements.get("a")!.style.transform).toBeUndefined();
   });
 
-  it("ends with the final positions for the wires, takes the classes and the raised z-index off, and starts afresh", () => {
+  it("ends with the final positions for the wires, takes the marks off, and starts afresh", () => {
     const { preview, elements, domNode, calls } = setup();
-    elements.get("a")!.style.zIndex = "1000";
     preview.take([drag("a", 10, 20)]);
     preview.end();
     expect(calls.at(-1)).toEqual({ kind: "end", moved: { a: { x: 10, y: 20 } } });
-    expect(elements.get("a")!.classes.has("dragging")).toBe(false);
-    expect(elements.get("a")!.style.zIndex).toBe("1000");
+    expect(elements.get("a")!.attributes.has(DRAGGED_ATTR)).toBe(false);
+    expect(elements.get("a")!.attributes.has(RAISED_ATTR)).toBe(false);
     expect(domNode.classes.has(DRAGGING_CLASS)).toBe(false);
     // The node stays where it was drawn until React Flow renders the dropped position.
     expect(elements.get("a")!.style.transform).toBe("translate(10px,20px)");
@@ -113,21 +130,21 @@ describe("DragPreview", () => {
     // Not pressed: a selection (a click, the keyboard, a box) goes to the store.
     expect(preview.take(grab)).toBe(false);
     preview.press(elements.get("a") as never);
-    expect(elements.get("a")!.classes.has(PRESSED_CLASS)).toBe(true);
+    expect(elements.get("a")!.attributes.has(PRESSED_ATTR)).toBe(true);
     expect(preview.take(grab)).toBe(true);
-    expect(elements.get("b")!.classes.has(UNSELECTING_CLASS)).toBe(true);
-    expect(elements.get("a")!.classes.has(UNSELECTING_CLASS)).toBe(false);
+    expect(elements.get("b")!.attributes.has(UNSELECTING_ATTR)).toBe(true);
+    expect(elements.get("a")!.attributes.has(UNSELECTING_ATTR)).toBe(false);
     // Mixed with anything else it is not a grab's.
     expect(preview.take([{ type: "select", id: "c", selected: true }, { type: "dimensions", id: "c" }])).toBe(false);
     expect(preview.take([drag("a", 3, 4)])).toBe(true);
     preview.press(null);
-    expect(elements.get("a")!.classes.has(PRESSED_CLASS)).toBe(false);
+    expect(elements.get("a")!.attributes.has(PRESSED_ATTR)).toBe(false);
     const drop: NodeChange = { type: "position", id: "a", position: { x: 3, y: 4 }, dragging: false };
     expect(preview.take([drop])).toBe(false);
     // The drop commits the held selection first, then the drop itself, in one batch.
     expect(preview.release([drop])).toEqual([...grab, drop]);
     preview.end();
-    expect(elements.get("b")!.classes.has(UNSELECTING_CLASS)).toBe(false);
+    expect(elements.get("b")!.attributes.has(UNSELECTING_ATTR)).toBe(false);
     // Released once only.
     expect(preview.release([drop])).toEqual([drop]);
     expect(preview.release([])).toEqual([]);
@@ -135,12 +152,11 @@ describe("DragPreview", () => {
 
   it("readies the node and the wire layer when a node is pressed, and stands them down when the press ends without a drag", () => {
     const { preview, elements, calls } = setup();
-    elements.get("a")!.style.zIndex = "0";
     preview.press(elements.get("a") as never);
     // Raised while pressed, back where it was when the press ends without a drag.
-    expect(elements.get("a")!.style.zIndex).toBe("2000");
+    expect(elements.get("a")!.attributes.has(RAISED_ATTR)).toBe(true);
     preview.press(null);
-    expect(elements.get("a")!.style.zIndex).toBe("0");
+    expect(elements.get("a")!.attributes.has(RAISED_ATTR)).toBe(false);
     expect(calls).toEqual([
       { kind: "prepare", moved: {}, node: "a" },
       { kind: "end", moved: {} },
@@ -165,10 +181,58 @@ describe("DragPreview", () => {
     // Flushed once: the drop then commits only itself.
     const drop: NodeChange = { type: "position", id: "a", position: { x: 9, y: 9 }, dragging: false };
     expect(preview.release([drop])).toEqual([drop]);
-    // React wrote its own z-index for the committed selection: the drop leaves it.
-    elements.get("a")!.style.zIndex = "1000";
-    preview.end();
-    expect(elements.get("a")!.style.zIndex).toBe("1000");
+  });
+
+  describe("a drop waits for React Flow", () => {
+
+    it("stays drawn until React Flow has the dropped nodes, then goes in the frame after the one that draws them", () => {
+      const { preview, elements, domNode, calls } = setup();
+      preview.press(elements.get("a") as never);
+      preview.take([drag("a", 10, 20)]);
+      preview.press(null);
+      preview.drop();
+      expect(preview.dropping).toBe(true);
+      frame();
+      frame();
+      // Not settled: still drawn as dragged, raised, its wires on the drag layer.
+      expect(elements.get("a")!.attributes.has(DRAGGED_ATTR)).toBe(true);
+      expect(elements.get("a")!.attributes.has(RAISED_ATTR)).toBe(true);
+      expect(calls.at(-1)!.kind).toBe("move");
+      preview.settled();
+      expect(preview.dropping).toBe(false);
+      frame(); // the frame that draws React Flow's update
+      expect(elements.get("a")!.attributes.has(DRAGGED_ATTR)).toBe(true);
+      frame();
+      expect(elements.get("a")!.attributes.has(DRAGGED_ATTR)).toBe(false);
+      expect(elements.get("a")!.attributes.has(RAISED_ATTR)).toBe(false);
+      expect(domNode.classes.has(DRAGGING_CLASS)).toBe(false);
+      expect(calls.at(-1)).toEqual({ kind: "end", moved: { a: { x: 10, y: 20 } } });
+      // settled() without a drop waiting does nothing.
+      preview.settled();
+      expect(callbacks.size).toBe(0);
+    });
+
+    it("is put away at once by the next press, which then readies the new drag", () => {
+      const { preview, elements, calls } = setup();
+      preview.press(elements.get("a") as never);
+      preview.take([drag("a", 1, 1)]);
+      preview.press(null);
+      preview.drop();
+      preview.settled();
+      preview.press(elements.get("b") as never);
+      expect(calls.slice(-2)).toEqual([
+        { kind: "end", moved: { a: { x: 1, y: 1 } } },
+        { kind: "prepare", moved: {}, node: "b" },
+      ]);
+      expect(elements.get("a")!.attributes.has(RAISED_ATTR)).toBe(false);
+      expect(elements.get("b")!.attributes.has(RAISED_ATTR)).toBe(true);
+      // The settle frames of the earlier drop no longer end anything.
+      const count = calls.length;
+      frame();
+      frame();
+      expect(calls.length).toBe(count);
+      expect(elements.get("b")!.attributes.has(RAISED_ATTR)).toBe(true);
+    });
   });
 
   it("does not hold the selection of a box drawn from a pressed node", () => {

@@ -8,8 +8,11 @@
  * Flow's node wrapper writes) and their wires follow through the wire layer; nothing else is touched,
  * so a frame costs O(nodes dragged + their wires). React Flow's drag keeps its own positions, so it needs
  * nothing from the store meanwhile. The drop (React Flow's last position change, `dragging: false`) goes
- * to the editor store as usual: one undoable move, after which React Flow renders the same positions.
- * Until then the minimap and a box selection's frame show where the drag started (the frame is hidden).
+ * to the editor store as usual: one undoable move. React Flow's own update, O(nodes) of script, follows in a
+ * background render (see Canvas), while the preview still draws the drop; once React Flow has rendered it,
+ * in the same place and with the same look, the preview is put away (`settled`). So the drop, React Flow's
+ * update and the repaint of the wires each take a frame of their own. Until React Flow's update the minimap
+ * and a box selection's frame show where the drag started (the frame is hidden).
  *
  * The selection a grab makes is held the same way. A node grabbed unselected becomes the selection at
  * the first pointer move of its drag (React Flow unselects the rest, the canvas selects it: see
@@ -36,22 +39,29 @@ export interface WireListener {
 
 /** The class the canvas carries while a drag preview is showing. */
 export const DRAGGING_CLASS = "sc-dragging";
-/** The class of the node the pointer is down on. */
-export const PRESSED_CLASS = "sc-pressed";
-/** Over React Flow's selected nodes (1000 and up) while dragged. */
-const DRAG_Z_INDEX = "2000";
-/** The class of a node whose unselection is held until the drop. */
-export const UNSELECTING_CLASS = "sc-unselecting";
+// The preview marks node elements with attributes, not classes: React Flow's node wrapper re-renders when its
+// own drag starts and ends, and React then writes its class list whole, dropping classes added here.
+/** On the node the pointer is down on. */
+export const PRESSED_ATTR = "data-sc-pressed";
+/** On a node the preview moves, until the drop has settled: drawn selected (see block-node.module.css). */
+export const DRAGGED_ATTR = "data-sc-dragged";
+/** On a pressed or dragged node: raised over React Flow's selected nodes (see globals.css). */
+export const RAISED_ATTR = "data-sc-raised";
+/** On a node whose unselection is held until the drop: drawn unselected. */
+export const UNSELECTING_ATTR = "data-sc-unselecting";
 
 export class DragPreview<N extends Node = Node> {
   private moved = new Map<string, XYPosition>();
   private elements = new Map<string, HTMLElement>();
-  /** The z-index each raised element had: a pressed or dragged node is raised over the rest until the drop. */
-  private zIndex = new Map<HTMLElement, string>();
+  /** The pressed or dragged nodes, raised over the rest until the drag has settled. */
+  private raised = new Set<HTMLElement>();
   private wires: WireListener | null = null;
   private pressed: HTMLElement | null = null;
   private held: NodeChange<N>[] = [];
   private unselecting: HTMLElement[] = [];
+  /** Dropped and committed to the store; still drawn until React Flow has the committed nodes (see drop). */
+  private dropped = false;
+  private settleFrame = 0;
 
   constructor(private readonly rf: () => RfState) {}
 
@@ -66,15 +76,17 @@ export class DragPreview<N extends Node = Node> {
   /**
    * The pointer went down on this node's element, or (null) up. Selection changes meanwhile are a grab's
    * (see above). A press readies what a drag needs while nothing moves, so the drag's first step does not
-   * pay for it: the node is raised and gets its own compositing layer (PRESSED_CLASS), and its wires move
+   * pay for it: the node is raised and gets its own compositing layer (PRESSED_ATTR), and its wires move
    * to the wire layer's canvas, where they are. A press that ends without a drag undoes that.
    */
   press(node: HTMLElement | null): void {
+    // A new gesture puts away a drop still settling (the canvas has given React Flow the dropped nodes first).
+    if (node) this.end();
     if (!node && !this.pressed) return; // a release with nothing pressed: nothing to undo
-    this.pressed?.classList.remove(PRESSED_CLASS);
+    this.pressed?.removeAttribute(PRESSED_ATTR);
     this.pressed = node;
     if (node) {
-      node.classList.add(PRESSED_CLASS);
+      node.setAttribute(PRESSED_ATTR, "");
       this.raise(node);
       const id = node.dataset.id;
       if (id) this.wires?.prepare(id);
@@ -97,7 +109,7 @@ export class DragPreview<N extends Node = Node> {
       for (const c of changes) {
         const el = c.selected ? null : this.element(domNode, c.id);
         if (el) {
-          el.classList.add(UNSELECTING_CLASS);
+          el.setAttribute(UNSELECTING_ATTR, "");
           this.unselecting.push(el);
         }
       }
@@ -118,7 +130,7 @@ export class DragPreview<N extends Node = Node> {
       if (!this.elements.has(id)) {
         this.elements.set(id, el);
         this.raise(el);
-        el.classList.add("dragging");
+        el.setAttribute(DRAGGED_ATTR, "");
       }
       el.style.transform = `translate(${position.x}px,${position.y}px)`;
       this.moved.set(id, { x: position.x, y: position.y });
@@ -145,19 +157,49 @@ export class DragPreview<N extends Node = Node> {
   }
 
   /**
-   * The drag is over (dropped), and its changes committed: forget it. React Flow's render of the
-   * committed nodes places them and draws their selection.
+   * The drag is over and React Flow draws its result (or nothing moved): put the preview away and forget it.
+   * The node keeps the transform drawn last, which is where React Flow places it.
    */
   end(): void {
-    for (const el of this.unselecting) el.classList.remove(UNSELECTING_CLASS);
+    this.dropped = false;
+    cancelAnimationFrame(this.settleFrame);
+    for (const el of this.unselecting) el.removeAttribute(UNSELECTING_ATTR);
     this.unselecting = [];
     if (this.moved.size === 0) return;
     this.wires?.end(this.moved);
-    for (const el of this.elements.values()) el.classList.remove("dragging");
+    for (const el of this.elements.values()) el.removeAttribute(DRAGGED_ATTR);
     this.lower();
     this.rf().domNode?.classList.remove(DRAGGING_CLASS);
     this.elements.clear();
     this.moved.clear();
+  }
+
+  /**
+   * The drop is about to be committed to the store. React Flow renders the committed nodes in a background
+   * render (see Canvas): until then the preview stays as drawn, and `settled` then puts it away.
+   */
+  drop(): void {
+    this.dropped = true;
+  }
+
+  /** Whether a committed drop waits for React Flow (see drop). */
+  get dropping(): boolean {
+    return this.dropped;
+  }
+
+  /**
+   * React Flow has the committed nodes and draws them where the preview did, with the same look (a dragged
+   * node looks selected; the raised class outranks the z-index React Flow writes). The preview is put away
+   * in the frame after the one that draws React Flow's update, so that frame does not also repaint the wires
+   * and restack the node: requestAnimationFrame runs before the next frame is drawn, hence two.
+   */
+  settled(): void {
+    if (!this.dropped) return;
+    this.dropped = false;
+    cancelAnimationFrame(this.settleFrame);
+    this.settleFrame = requestAnimationFrame(() => {
+      this.settleFrame = requestAnimationFrame(() => this.end());
+    });
   }
 
   /**
@@ -166,15 +208,14 @@ export class DragPreview<N extends Node = Node> {
    * moves). Raised when pressed, so the repaint that the new stacking order costs is done before the drag.
    */
   private raise(el: HTMLElement): void {
-    if (this.zIndex.has(el)) return;
-    this.zIndex.set(el, el.style.zIndex);
-    el.style.zIndex = DRAG_Z_INDEX;
+    if (this.raised.has(el)) return;
+    this.raised.add(el);
+    el.setAttribute(RAISED_ATTR, "");
   }
 
   private lower(): void {
-    // Unless React has written its own z-index meanwhile (a selection committed during the drag).
-    for (const [el, z] of this.zIndex) if (el.style.zIndex === DRAG_Z_INDEX) el.style.zIndex = z;
-    this.zIndex.clear();
+    for (const el of this.raised) el.removeAttribute(RAISED_ATTR);
+    this.raised.clear();
   }
 
   private element(domNode: Element, id: string): HTMLElement | null {
