@@ -482,3 +482,51 @@ test("a Shift-drag box selects the nodes it catches, even when it starts on a no
   await expect(canvas(page).locator(".react-flow__node.selected")).toHaveCount(1);
   await expect(canvas(page).locator(".react-flow__nodesselection-rect")).toHaveCount(0);
 });
+
+test("the minimap draws each node in its category's colour where it is, follows a drop, and pans the canvas when dragged", async ({ page }) => {
+  await wiredPair(page);
+  const minimap = canvas(page).getByTestId("rf__minimap");
+  await expect(minimap.getByRole("img", { name: "Minimap" })).toBeVisible();
+  // The bounding box, in minimap pixels, of the pixels drawn in a colour (a category's), or null.
+  const drawn = (rgb: [number, number, number]) =>
+    minimap.locator("canvas").evaluate((el: HTMLCanvasElement, [r, g, b]) => {
+      const { width, height } = el;
+      const data = el.getContext("2d")!.getImageData(0, 0, width, height).data;
+      let box: { left: number; top: number; right: number; bottom: number } | null = null;
+      for (let i = 0; i < data.length; i += 4) {
+        if (Math.abs(data[i]! - r) > 8 || Math.abs(data[i + 1]! - g) > 8 || Math.abs(data[i + 2]! - b) > 8 || data[i + 3]! < 200) continue;
+        const x = (i / 4) % width;
+        const y = Math.floor(i / 4 / width);
+        box = box ? { left: Math.min(box.left, x), top: Math.min(box.top, y), right: Math.max(box.right, x), bottom: Math.max(box.bottom, y) } : { left: x, top: y, right: x, bottom: y };
+      }
+      return box;
+    }, rgb);
+  const provider: [number, number, number] = [0x4f, 0x9d, 0xff];
+  const condition: [number, number, number] = [0xa8, 0x79, 0xff];
+  await expect.poll(() => drawn(provider)).not.toBeNull();
+  const before = (await drawn(provider))!;
+  const threshold = (await drawn(condition))!;
+  expect(threshold).not.toBeNull();
+  // The threshold was dropped to the right of the provider, and lower.
+  expect(threshold.left).toBeGreaterThan(before.right);
+  expect(threshold.top).toBeGreaterThan(before.top);
+
+  // Drop the provider far below: the minimap draws it there.
+  const title = await node(page, "polymarket_1").getByTitle("polymarket_1", { exact: true }).boundingBox();
+  await page.mouse.move(title!.x + 8, title!.y + title!.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(title!.x + 10, title!.y + title!.height / 2);
+  await page.mouse.move(title!.x + 10, title!.y + 260, { steps: 8 });
+  await page.mouse.up();
+  await expect.poll(async () => (await drawn(provider))!.top).toBeGreaterThan(threshold.bottom);
+
+  // Dragging inside the minimap pans the canvas.
+  const viewport = () => canvas(page).locator(".react-flow__viewport").evaluate((el) => (el as HTMLElement).style.transform);
+  const start = await viewport();
+  const box = (await minimap.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 30, box.y + box.height / 2 + 20, { steps: 5 });
+  await page.mouse.up();
+  await expect.poll(viewport).not.toBe(start);
+});

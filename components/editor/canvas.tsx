@@ -2,7 +2,6 @@
 import {
   Background,
   Controls,
-  MiniMap,
   ReactFlow,
   useReactFlow,
   useStore,
@@ -19,6 +18,7 @@ import type { EditorNode } from "@/lib/store/editor-store";
 import { useEditor, useEditorStores } from "./editor-context";
 import { DragPreview } from "./drag-preview";
 import { EdgeLayer, setEdgeSelection } from "./edge-layer";
+import { Minimap } from "./minimap";
 import styles from "./editor.module.css";
 
 export const PALETTE_MIME = "application/x-strategy-canvas-node";
@@ -34,6 +34,7 @@ const selectLowDetail = (s: { transform: [number, number, number] }) => s.transf
 
 const proOptions = { hideAttribution: true };
 const MODIFIER_KEYS = new Set(["Shift", "Control", "Meta", "Alt"]);
+const multiSelectionKeyCode = ["Shift", "Meta", "Control"];
 const fitViewOptions = { maxZoom: 1, padding: 0.2 };
 
 /**
@@ -210,7 +211,7 @@ export function Canvas() {
         selectNodesOnDrag={false}
         onNodeDragStop={onNodeDragStop}
         deleteKeyCode={null}
-        multiSelectionKeyCode={["Shift", "Meta", "Control"]}
+        multiSelectionKeyCode={multiSelectionKeyCode}
         selectionKeyCode="Shift"
         minZoom={0.05}
         proOptions={proOptions}
@@ -220,7 +221,7 @@ export function Canvas() {
         {/* Zoomed far out the dots are under 6 px apart and a tenth of a pixel wide: invisible, yet the
             software rasteriser draws every one of them again in each tile a drag or a pan invalidates. */}
         {!lowDetail && <Background gap={20} size={1} />}
-        <MiniMap pannable zoomable nodeColor={minimapColor} ariaLabel="Minimap" />
+        <Minimap nodeColor={minimapColor} ariaLabel="Minimap" />
         <Controls showInteractive={false} />
       </ReactFlow>
     </div>

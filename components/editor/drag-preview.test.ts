@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { NodeChange, XYPosition } from "@xyflow/react";
-import { DRAGGED_ATTR, DRAGGING_CLASS, DragPreview, PRESSED_ATTR, RAISED_ATTR, UNSELECTING_ATTR } from "./drag-preview";
+import { DRAGGED_ATTR, DragPreview, PRESSED_ATTR, RAISED_ATTR, UNSELECTING_ATTR } from "./drag-preview";
 
 // These tests run on Node without a DOM: the few DOM members DragPreview touches are stood in for by
 // plain objects that record what was written to them.
@@ -17,8 +17,10 @@ class FakeElement {
 function setup(parents: Record<string, string> = {}, rfState: { userSelectionActive?: boolean } = {}) {
   const elements = new Map(["a", "b", "c"].map((id) => [id, new FakeElement({ id })]));
   const queries: string[] = [];
+  const selectionFrame = new FakeElement();
   const domNode = Object.assign(new FakeElement(), {
     querySelector(selector: string) {
+      if (selector === ".react-flow__nodesselection-rect") return selectionFrame;
       queries.push(selector);
       const id = /data-id="([^"]+)"/.exec(selector)?.[1];
       return (id && elements.get(id)) ?? null;
@@ -32,7 +34,7 @@ function setup(parents: Record<string, string> = {}, rfState: { userSelectionAct
     move: (moved) => calls.push({ kind: "move", moved: Object.fromEntries(moved) }),
     end: (moved) => calls.push({ kind: "end", moved: Object.fromEntries(moved) }),
   });
-  return { preview, elements, domNode, calls, queries };
+  return { preview, elements, domNode, calls, queries, selectionFrame };
 }
 
 const drag = (id: string, x: number, y: number): NodeChange => ({ type: "position", id, position: { x, y }, dragging: true });
@@ -58,12 +60,13 @@ afterEach(() => void (callbacks = new Map()));
 
 describe("DragPreview", () => {
   it("draws the moves of a drag in progress: transform, dragged and raised marks, and the wires of every node moved so far", () => {
-    const { preview, elements, domNode, calls } = setup();
+    const { preview, elements, calls, selectionFrame } = setup();
     expect(preview.take([drag("a", 10, 20)])).toBe(true);
     expect(elements.get("a")!.style.transform).toBe("translate(10px,20px)");
     expect(elements.get("a")!.attributes.has(DRAGGED_ATTR)).toBe(true);
     expect(elements.get("a")!.attributes.has(RAISED_ATTR)).toBe(true);
-    expect(domNode.classes.has(DRAGGING_CLASS)).toBe(true);
+    // A box selection's frame would stay where the drag started: hidden meanwhile.
+    expect(selectionFrame.style.visibility).toBe("hidden");
     expect(preview.take([drag("a", 15, 25), drag("b", 100, 0)])).toBe(true);
     expect(elements.get("b")!.style.transform).toBe("translate(100px,0px)");
     expect(calls).toEqual([
@@ -105,13 +108,13 @@ describe("DragPreview", () => {
   });
 
   it("ends with the final positions for the wires, takes the marks off, and starts afresh", () => {
-    const { preview, elements, domNode, calls } = setup();
+    const { preview, elements, calls, selectionFrame } = setup();
     preview.take([drag("a", 10, 20)]);
     preview.end();
     expect(calls.at(-1)).toEqual({ kind: "end", moved: { a: { x: 10, y: 20 } } });
     expect(elements.get("a")!.attributes.has(DRAGGED_ATTR)).toBe(false);
     expect(elements.get("a")!.attributes.has(RAISED_ATTR)).toBe(false);
-    expect(domNode.classes.has(DRAGGING_CLASS)).toBe(false);
+    expect(selectionFrame.style.visibility).toBe("");
     // The node stays where it was drawn until React Flow renders the dropped position.
     expect(elements.get("a")!.style.transform).toBe("translate(10px,20px)");
     const count = calls.length;
@@ -186,7 +189,7 @@ describe("DragPreview", () => {
   describe("a drop waits for React Flow", () => {
 
     it("stays drawn until React Flow has the dropped nodes, then goes in the frame after the one that draws them", () => {
-      const { preview, elements, domNode, calls } = setup();
+      const { preview, elements, calls, selectionFrame } = setup();
       preview.press(elements.get("a") as never);
       preview.take([drag("a", 10, 20)]);
       preview.press(null);
@@ -205,7 +208,7 @@ describe("DragPreview", () => {
       frame();
       expect(elements.get("a")!.attributes.has(DRAGGED_ATTR)).toBe(false);
       expect(elements.get("a")!.attributes.has(RAISED_ATTR)).toBe(false);
-      expect(domNode.classes.has(DRAGGING_CLASS)).toBe(false);
+      expect(selectionFrame.style.visibility).toBe("");
       expect(calls.at(-1)).toEqual({ kind: "end", moved: { a: { x: 10, y: 20 } } });
       // settled() without a drop waiting does nothing.
       preview.settled();

@@ -37,8 +37,6 @@ export interface WireListener {
   end(moved: ReadonlyMap<string, XYPosition>): void;
 }
 
-/** The class the canvas carries while a drag preview is showing. */
-export const DRAGGING_CLASS = "sc-dragging";
 // The preview marks node elements with attributes, not classes: React Flow's node wrapper re-renders when its
 // own drag starts and ends, and React then writes its class list whole, dropping classes added here.
 /** On the node the pointer is down on. */
@@ -62,6 +60,8 @@ export class DragPreview<N extends Node = Node> {
   /** Dropped and committed to the store; still drawn until React Flow has the committed nodes (see drop). */
   private dropped = false;
   private settleFrame = 0;
+  /** A box selection's frame, hidden while the preview draws (it would stay where the drag started). */
+  private selectionFrame: HTMLElement | null = null;
 
   constructor(private readonly rf: () => RfState) {}
 
@@ -125,7 +125,7 @@ export class DragPreview<N extends Node = Node> {
       if (!el) return false;
       moves.push({ id: c.id, position: c.position, el });
     }
-    if (this.moved.size === 0) domNode.classList.add(DRAGGING_CLASS);
+    if (this.moved.size === 0) this.hideSelectionFrame(domNode);
     for (const { id, position, el } of moves) {
       if (!this.elements.has(id)) {
         this.elements.set(id, el);
@@ -169,7 +169,8 @@ export class DragPreview<N extends Node = Node> {
     this.wires?.end(this.moved);
     for (const el of this.elements.values()) el.removeAttribute(DRAGGED_ATTR);
     this.lower();
-    this.rf().domNode?.classList.remove(DRAGGING_CLASS);
+    if (this.selectionFrame) this.selectionFrame.style.visibility = "";
+    this.selectionFrame = null;
     this.elements.clear();
     this.moved.clear();
   }
@@ -216,6 +217,15 @@ export class DragPreview<N extends Node = Node> {
   private lower(): void {
     for (const el of this.raised) el.removeAttribute(RAISED_ATTR);
     this.raised.clear();
+  }
+
+  /**
+   * Hidden on the element itself, not by a class on the canvas: a class toggled on the canvas with a rule for
+   * its descendants makes the browser look through every element of the graph for the ones it matches.
+   */
+  private hideSelectionFrame(domNode: Element): void {
+    this.selectionFrame = domNode.querySelector<HTMLElement>(".react-flow__nodesselection-rect") ?? null;
+    if (this.selectionFrame) this.selectionFrame.style.visibility = "hidden";
   }
 
   private element(domNode: Element, id: string): HTMLElement | null {

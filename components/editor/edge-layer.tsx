@@ -150,6 +150,25 @@ const EdgeView = memo(function EdgeView({ edge, paths, descId, onSelect, onUnsel
   );
 });
 
+/** How many wires a group holds (see EdgeGroup). */
+const GROUP_SIZE = 32;
+
+/**
+ * A run of wires, so no element has more than a few dozen children: when one wire's path changes, React
+ * re-renders its EdgeView and visits every sibling of it on the way (cloning each, checking it for work and
+ * context changes, gathering its flags), so one flat list of 1,000 wires made any single wire's update cost
+ * O(all wires). In groups it visits the groups and the wires of one group.
+ */
+const EdgeGroup = memo(function EdgeGroup({ edges, ...rest }: { edges: readonly FlowEdge[] } & Omit<EdgeViewProps, "edge">) {
+  return (
+    <g>
+      {edges.map((e) => (
+        <EdgeView key={e.id} edge={e} {...rest} />
+      ))}
+    </g>
+  );
+});
+
 /**
  * The wires of the nodes being dragged, drawn on a canvas over the graph from the press to the drop. Redrawn SVG
  * paths cost a layout and a repaint of their SVG every frame, which Chromium does in time proportional to
@@ -234,6 +253,20 @@ export const EdgeLayer = memo(function EdgeLayer({ preview }: { preview: DragPre
   // The wires on the drag canvas, from a press to the drop. Kept across the effect below, which re-runs when
   // the wires change (a wire deleted during a drag): those on the canvas stay there until the drop.
   const carried = useMemo(() => new Map<string, FlowEdge>(), []);
+
+  // A group keeps its array while its wires are the same objects, so a change to one wire (its selection)
+  // re-renders one group (they are memoised).
+  const lastGroups = useMemo(() => ({ current: [] as FlowEdge[][] }), []);
+  const groups = useMemo(() => {
+    const out: FlowEdge[][] = [];
+    for (let i = 0; i < edges.length; i += GROUP_SIZE) {
+      const group = edges.slice(i, i + GROUP_SIZE);
+      const last = lastGroups.current[out.length];
+      out.push(last && last.length === group.length && last.every((e, j) => e === group[j]) ? last : group);
+    }
+    lastGroups.current = out;
+    return out;
+  }, [edges, lastGroups]);
 
   // Wires by the nodes they touch, so a moved node finds its wires without a scan.
   const byNode = useMemo(() => {
@@ -321,8 +354,8 @@ export const EdgeLayer = memo(function EdgeLayer({ preview }: { preview: DragPre
   const descId = `react-flow__edge-desc-${rfId}`;
   return createPortal(
     <svg className="sc-edge-layer">
-      {edges.map((e) => (
-        <EdgeView key={e.id} edge={e} paths={paths} descId={descId} onSelect={onSelect} onUnselect={onUnselect} />
+      {groups.map((g, i) => (
+        <EdgeGroup key={i} edges={g} paths={paths} descId={descId} onSelect={onSelect} onUnselect={onUnselect} />
       ))}
     </svg>,
     container,
