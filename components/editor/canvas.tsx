@@ -23,10 +23,8 @@ import styles from "./editor.module.css";
 
 export const PALETTE_MIME = "application/x-strategy-canvas-node";
 
-const minimapColor = (n: { data?: { category?: unknown } }) => {
-  const colors: Record<string, string> = { providers: "#4f9dff", triggers: "#f5a524", indicators: "#22c3c3", conditions: "#a879ff", actions: "#2fbf71", risk: "#ff5d5d", values: "#8b98a9" };
-  return colors[String(n.data?.category)] ?? "#8b98a9";
-};
+const categoryColors = new Map(Object.entries({ providers: "#4f9dff", triggers: "#f5a524", indicators: "#22c3c3", conditions: "#a879ff", actions: "#2fbf71", risk: "#ff5d5d", values: "#8b98a9" }));
+const minimapColor = (n: { data?: { category?: unknown } }) => categoryColors.get(String(n.data?.category)) ?? "#8b98a9";
 
 /** Below this zoom node text is under 4 px high: the nodes are drawn without it (see block-node.module.css). */
 const LOW_DETAIL_ZOOM = 0.3;
