@@ -119,18 +119,26 @@ async function main() {
       const target = page.locator(".react-flow__node").nth(middle);
       const box = (await target.boundingBox())!;
       const draggedId = (await target.getAttribute("data-id"))!;
-      await page.evaluate(() => {
-        const w = window as unknown as { __scRenders: Record<string, number>; __frames: number[]; __recording: boolean };
+      await page.evaluate((id) => {
+        const w = window as unknown as { __scRenders: Record<string, number>; __frames: number[]; __recording: boolean; __settledAt: number };
         w.__scRenders = {};
         w.__frames = [];
         w.__recording = true;
+        // When the drop has settled: the drag preview takes its mark off the dragged node (DragPreview.end).
+        w.__settledAt = 0;
+        const el = document.querySelector(`.react-flow__node[data-id="${CSS.escape(id)}"]`)!;
+        let marked = false;
+        new MutationObserver(() => {
+          if (el.hasAttribute("data-sc-dragged")) marked = true;
+          else if (marked && !w.__settledAt) w.__settledAt = performance.now();
+        }).observe(el, { attributes: true, attributeFilter: ["data-sc-dragged"] });
         const tick = (t: number) => {
           if (!w.__recording) return;
           w.__frames.push(t);
           requestAnimationFrame(tick);
         };
         requestAnimationFrame(tick);
-      });
+      }, draggedId);
       // BENCH_PROFILE=1 records a CPU profile of the drag and prints where the time went.
       const cdp = process.env.BENCH_PROFILE ? await page.context().newCDPSession(page) : null;
       if (cdp) {
@@ -159,9 +167,8 @@ async function main() {
       await page.mouse.up();
       // The drop's work is spread over the next frames (React Flow's update, then putting the preview away):
       // frames are counted until the preview has gone, and 100 ms beyond.
-      // (Polled every 50 ms: a query over the whole graph in every frame would itself load the frames measured.)
-      await page.waitForFunction(() => !document.querySelector("[data-sc-dragged], canvas.sc-drag-wires"), null, { polling: 50, timeout: 10_000 });
-      await page.waitForTimeout(100);
+      await page.waitForFunction(() => (window as unknown as { __settledAt: number }).__settledAt > 0, null, { polling: 50, timeout: 10_000 });
+      await page.waitForTimeout(150);
       const after = await metric();
       const perStep = (k: string) => Number((((after[k] ?? 0) - (before[k] ?? 0)) * 1000) / steps).toFixed(1);
       const breakdown = `script ${perStep("ScriptDuration")} ms, style ${perStep("RecalcStyleDuration")} ms, layout ${perStep("LayoutDuration")} ms, all tasks ${perStep("TaskDuration")} ms per step`;
@@ -180,8 +187,11 @@ async function main() {
         for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${((100 * v) / profile.samples.length).toFixed(1)}%  ${k}`);
       }
       const drag = await page.evaluate((dragged) => {
-        const w = window as unknown as { __scRenders: Record<string, number>; __frames: number[]; __recording: boolean; __moveFrom: number };
+        const w = window as unknown as { __scRenders: Record<string, number>; __frames: number[]; __recording: boolean; __moveFrom: number; __settledAt: number };
         w.__recording = false;
+        // Up to 100 ms after the drop settled, and the frame that ends past that (it may be a slow one).
+        const cut = w.__frames.findIndex((t) => t > w.__settledAt + 100);
+        if (cut >= 0) w.__frames = w.__frames.slice(0, cut + 1);
         const held = w.__frames.slice(0, w.__moveFrom);
         const hold = Math.max(0, ...held.slice(1).map((t, i) => t - held[i]!));
         // From the last frame of the hold: the first move's frame counts.

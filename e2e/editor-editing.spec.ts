@@ -388,6 +388,28 @@ test("a drag that starts in the same task as the drop before it, before React Fl
   await expect(canvas(page).locator("canvas.sc-drag-wires")).toHaveCount(0);
 });
 
+test("Ctrl+Z in the same task as a drop, before React Flow has taken it, puts the node and its wire back where the drag began", async ({ page }) => {
+  await wiredPair(page);
+  const start = await positionOnCanvas(page, "threshold_1");
+  const title = await node(page, "threshold_1").getByTitle("threshold_1", { exact: true }).boundingBox();
+  const grab = { x: title!.x + 10, y: title!.y + title!.height / 2 };
+  await page.mouse.move(grab.x - 2, grab.y);
+  await page.mouse.down();
+  await page.mouse.move(grab.x, grab.y);
+  await page.mouse.move(grab.x + 60, grab.y + 40, { steps: 5 });
+  await page.evaluate(({ x, y }) => {
+    const init = { bubbles: true, cancelable: true, composed: true, clientX: x, clientY: y, button: 0, buttons: 0, view: window };
+    window.dispatchEvent(new PointerEvent("pointerup", { ...init, pointerId: 1, isPrimary: true, pointerType: "mouse" }));
+    window.dispatchEvent(new MouseEvent("mouseup", init));
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "z", code: "KeyZ", ctrlKey: true, bubbles: true, cancelable: true }));
+  }, { x: grab.x + 60, y: grab.y + 40 });
+  await page.mouse.up();
+  await expect.poll(async () => Math.round((await positionOnCanvas(page, "threshold_1")).x - start.x)).toBe(0);
+  expect(Math.round((await positionOnCanvas(page, "threshold_1")).y - start.y)).toBe(0);
+  await expect(canvas(page).locator("canvas.sc-drag-wires")).toHaveCount(0);
+  await expectNear(await wireEnd(page), await inputPort(page, "threshold_1", "value"), "wire after the undo");
+});
+
 test("a key pressed during a drag acts on the dragged node: Delete mid-drag removes it, not the node selected before", async ({ page }) => {
   await wiredPair(page);
   await expect(inspector(page)).toContainText("threshold_1");

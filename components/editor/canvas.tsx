@@ -50,12 +50,21 @@ export function Canvas() {
   // A drop is drawn already (the preview placed the node, with its selected look): React Flow's update,
   // O(nodes) of script, waits for a background render after the frame of the drop (see DragPreview). Every
   // other change reaches React Flow in the render that commits it.
+  // The deferred value lags every update; it stands in only while it is what React Flow has (never older).
   const deferredNodes = useDeferredValue(nodes);
-  const flowNodes = preview.dropping ? deferredNodes : nodes;
+  const flowNodes = preview.dropping && deferredNodes === rf.getState().nodes ? deferredNodes : nodes;
   useEffect(() => {
     // Effects run children first: React Flow has taken flowNodes into its store by now.
     if (flowNodes === nodes) preview.settled();
   }, [flowNodes, nodes, preview]);
+  useEffect(() => () => preview.end(), [preview]);
+  // Anything that acts on the nodes between a drop and its settling (a press, a shortcut such as Ctrl+Z or
+  // an arrow key, both of which React Flow works out from its own store) gets the drop finished first: React
+  // Flow takes the dropped nodes now, and the preview goes.
+  const finishDrop = useCallback(() => {
+    if (preview.dropping) rf.getState().setNodes(editor.getState().nodes);
+    preview.finishDrop();
+  }, [preview, rf, editor]);
 
   const commit = useCallback(
     (changes: NodeChange<EditorNode>[]) => {
@@ -84,6 +93,7 @@ export function Canvas() {
       const before = editor.getState().nodes;
       preview.drop();
       commit(preview.release(changes));
+      // A store that took nothing re-renders nothing, and nothing would settle the drop.
       if (editor.getState().nodes === before) preview.end();
     },
     [commit, preview, editor],
@@ -99,19 +109,19 @@ export function Canvas() {
     (e: PointerEvent) => {
       const target = e.target instanceof Element ? e.target : null;
       const draggable = e.button === 0 && !e.shiftKey && target && !target.closest(".nodrag, .react-flow__handle");
-      // A press right after a drop, before React Flow's deferred update: React Flow starts a drag (and picks
-      // what it moves) from its own store, so it takes the dropped nodes now.
-      if (preview.dropping) rf.getState().setNodes(editor.getState().nodes);
+      finishDrop();
       preview.press(draggable ? target.closest<HTMLElement>(".react-flow__node") : null);
     },
-    [preview, rf, editor],
+    [preview, finishDrop],
   );
   useEffect(() => {
     const release = () => preview.press(null);
     // A key pressed during a drag (Delete, Ctrl+C...) acts on the selection the user sees: commit the held
     // one first, with the positions so far (in the capture phase, before the editor's shortcuts run).
     const onKey = (e: KeyboardEvent) => {
-      if (!MODIFIER_KEYS.has(e.key)) commit(preview.flush());
+      if (MODIFIER_KEYS.has(e.key)) return;
+      finishDrop();
+      commit(preview.flush());
     };
     // [event, listener, capture]: the window's own blur only, not the capture phase every element's blur passes.
     const listeners = [
@@ -124,7 +134,7 @@ export function Canvas() {
     return () => {
       for (const [type, listener, capture] of listeners) window.removeEventListener(type, listener as EventListener, capture);
     };
-  }, [preview, commit]);
+  }, [preview, commit, finishDrop]);
   const clearEdgeSelection = useCallback(() => setEdgeSelection(editor, () => false), [editor]);
   const loads = useEditor((s) => s.loads);
   // Fit a loaded workflow into view once its nodes have been measured. Not on every added node: a node

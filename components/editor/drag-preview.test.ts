@@ -215,6 +215,28 @@ describe("DragPreview", () => {
       expect(callbacks.size).toBe(0);
     });
 
+    it("is finished at once when something must act on the nodes first (a shortcut), and not during a drag", () => {
+      const { preview, elements, calls } = setup();
+      preview.take([drag("a", 4, 4)]);
+      preview.finishDrop(); // mid-drag: nothing happens
+      expect(calls.at(-1)!.kind).toBe("move");
+      preview.drop();
+      preview.finishDrop();
+      expect(preview.dropping).toBe(false);
+      expect(calls.at(-1)).toEqual({ kind: "end", moved: { a: { x: 4, y: 4 } } });
+      expect(elements.get("a")!.attributes.has(DRAGGED_ATTR)).toBe(false);
+      // Settled but not yet put away: finished at once, and the settle frames then do nothing.
+      preview.take([drag("b", 6, 6)]);
+      preview.drop();
+      preview.settled();
+      preview.finishDrop();
+      expect(calls.at(-1)).toEqual({ kind: "end", moved: { b: { x: 6, y: 6 } } });
+      const count = calls.length;
+      frame();
+      frame();
+      expect(calls.length).toBe(count);
+    });
+
     it("is put away at once by the next press, which then readies the new drag", () => {
       const { preview, elements, calls } = setup();
       preview.press(elements.get("a") as never);

@@ -163,6 +163,7 @@ export class DragPreview<N extends Node = Node> {
   end(): void {
     this.dropped = false;
     cancelAnimationFrame(this.settleFrame);
+    this.settleFrame = 0;
     for (const el of this.unselecting) el.removeAttribute(UNSELECTING_ATTR);
     this.unselecting = [];
     if (this.moved.size === 0) return;
@@ -186,6 +187,14 @@ export class DragPreview<N extends Node = Node> {
   /** Whether a committed drop waits for React Flow (see drop). */
   get dropping(): boolean {
     return this.dropped;
+  }
+
+  /**
+   * Puts away a drop that is committed but not yet settled, now (React Flow must have the dropped nodes by
+   * then); nothing during a drag or without one.
+   */
+  finishDrop(): void {
+    if (this.dropped || this.settleFrame) this.end();
   }
 
   /**

@@ -150,14 +150,22 @@ const EdgeView = memo(function EdgeView({ edge, paths, descId, onSelect, onUnsel
   );
 });
 
-/** How many wires a group holds (see EdgeGroup). */
-const GROUP_SIZE = 32;
+/** How many groups the wires are spread over (see EdgeGroup): about 16 wires a group at 1,000 wires. */
+const GROUPS = 64;
+
+/** A wire's group, from its id alone: adding or removing a wire changes its own group and no other. */
+function groupOf(id: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+  return (h >>> 0) % GROUPS;
+}
 
 /**
- * A run of wires, so no element has more than a few dozen children: when one wire's path changes, React
+ * A group of wires, so no element has more than a few dozen children: when one wire's path changes, React
  * re-renders its EdgeView and visits every sibling of it on the way (cloning each, checking it for work and
  * context changes, gathering its flags), so one flat list of 1,000 wires made any single wire's update cost
- * O(all wires). In groups it visits the groups and the wires of one group.
+ * O(all wires). In groups it visits the groups and the wires of one group. A wire stays in its group (see
+ * groupOf), so a wire added or removed elsewhere does not remount it (nor take its keyboard focus).
  */
 const EdgeGroup = memo(function EdgeGroup({ edges, ...rest }: { edges: readonly FlowEdge[] } & Omit<EdgeViewProps, "edge">) {
   return (
@@ -258,11 +266,12 @@ export const EdgeLayer = memo(function EdgeLayer({ preview }: { preview: DragPre
   // re-renders one group (they are memoised).
   const lastGroups = useMemo(() => ({ current: [] as FlowEdge[][] }), []);
   const groups = useMemo(() => {
-    const out: FlowEdge[][] = [];
-    for (let i = 0; i < edges.length; i += GROUP_SIZE) {
-      const group = edges.slice(i, i + GROUP_SIZE);
-      const last = lastGroups.current[out.length];
-      out.push(last && last.length === group.length && last.every((e, j) => e === group[j]) ? last : group);
+    const out: FlowEdge[][] = Array.from({ length: GROUPS }, () => []);
+    for (const e of edges) out[groupOf(e.id)]!.push(e);
+    for (let g = 0; g < GROUPS; g++) {
+      const last = lastGroups.current[g];
+      const group = out[g]!;
+      if (last && last.length === group.length && last.every((e, j) => e === group[j])) out[g] = last;
     }
     lastGroups.current = out;
     return out;
@@ -300,7 +309,10 @@ export const EdgeLayer = memo(function EdgeLayer({ preview }: { preview: DragPre
     for (const id of carried.keys()) if (!paths.has(id)) carried.delete(id); // deleted meanwhile
     // A drag in progress moves nodes without React Flow knowing: their wires follow it, drawn on the drag
     // canvas with the moved nodes where the preview draws them.
-    const carry = (ids: Iterable<string>, moved: ReadonlyMap<string, XYPosition>) => {
+    let lastCarry: { ids: string[]; moved: ReadonlyMap<string, XYPosition> } | null = null;
+    const carry = (nodeIds: Iterable<string>, moved: ReadonlyMap<string, XYPosition>) => {
+      const ids = [...nodeIds];
+      lastCarry = { ids, moved: new Map(moved) };
       const lookup = rf.getState().nodeLookup;
       const wires = new Map<string, string | null>();
       for (const id of ids) {
@@ -328,9 +340,13 @@ export const EdgeLayer = memo(function EdgeLayer({ preview }: { preview: DragPre
         for (const e of carried.values()) if (paths.has(e.id)) paths.set(e.id, edgePath(e, lookup, moved), true);
         carried.clear();
         dragCanvas.clear();
+        lastCarry = null;
       },
     });
-    const stopStore = rf.subscribe((state) => {
+    const stopStore = rf.subscribe((state, prev) => {
+      // The drag canvas is drawn in screen space: a pan or zoom while wires are carried (the view following
+      // the pointer near an edge, a scroll just after a drop) redraws them.
+      if (state.transform !== prev.transform && carried.size > 0 && lastCarry) carry(lastCarry.ids, lastCarry.moved);
       const lookup = state.nodeLookup;
       for (const [id, node] of lookup) {
         if (seen.get(id) === node) continue;
@@ -354,9 +370,7 @@ export const EdgeLayer = memo(function EdgeLayer({ preview }: { preview: DragPre
   const descId = `react-flow__edge-desc-${rfId}`;
   return createPortal(
     <svg className="sc-edge-layer">
-      {groups.map((g, i) => (
-        <EdgeGroup key={i} edges={g} paths={paths} descId={descId} onSelect={onSelect} onUnselect={onUnselect} />
-      ))}
+      {groups.map((g, i) => g.length > 0 && <EdgeGroup key={i} edges={g} paths={paths} descId={descId} onSelect={onSelect} onUnselect={onUnselect} />)}
     </svg>,
     container,
   );
