@@ -164,6 +164,34 @@ async function wiredPair(page: Page) {
   return edge(page, "polymarket_1.price_feed", "threshold_1.value");
 }
 
+/** Where a user grabs a node to drag it: on its title. */
+async function grabPoint(page: Page, id: string): Promise<{ x: number; y: number }> {
+  const title = (await node(page, id).getByTitle(id, { exact: true }).boundingBox())!;
+  return { x: title.x + 10, y: title.y + title.height / 2 };
+}
+
+/** Presses at `at` and starts a drag there: React Flow starts a drag at the first move and measures from there, so a first move of 2 px starts it. */
+async function pressAndStartDrag(page: Page, at: { x: number; y: number }): Promise<void> {
+  await page.mouse.move(at.x - 2, at.y);
+  await page.mouse.down();
+  await page.mouse.move(at.x, at.y);
+}
+
+/**
+ * Gives the page `window.__fire(target, "down" | "move" | "up", x, y)`, which dispatches a mouse pointer's
+ * pointer and mouse events: for input that must arrive in one task (one script), with nothing run between.
+ */
+async function installFire(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { __fire: unknown }).__fire = (target: EventTarget, type: "down" | "move" | "up", x: number, y: number) => {
+      const init = { bubbles: true, cancelable: true, composed: true, clientX: x, clientY: y, button: 0, buttons: type === "up" ? 0 : 1, view: window };
+      target.dispatchEvent(new PointerEvent(`pointer${type}`, { ...init, pointerId: 1, isPrimary: true, pointerType: "mouse" }));
+      target.dispatchEvent(new MouseEvent(`mouse${type}`, init));
+    };
+  });
+}
+type Fire = (target: EventTarget, type: "down" | "move" | "up", x: number, y: number) => void;
+
 test("a wire is selected by clicking it and removed with Delete; clicking a node or the pane unselects it", async ({ page }) => {
   const wire = await wiredPair(page);
   const selected = /(^|\s)selected(\s|$)/;
@@ -230,14 +258,8 @@ test("dragging a node carries its wires while it moves, and the move is one undo
   await expectNear(await wireEnd(page), before, "wire before the drag");
 
   // Drag the threshold by its title; halfway, the node and the end of its wire have moved together.
-  const title = await node(page, "threshold_1").getByTitle("threshold_1", { exact: true }).boundingBox();
-  const grab = { x: title!.x + 10, y: title!.y + title!.height / 2 };
-  // React Flow starts a drag at the first move and measures from there: a first move of 2 px starts it.
-  const startDrag = async () => {
-    await page.mouse.move(grab.x - 2, grab.y);
-    await page.mouse.down();
-    await page.mouse.move(grab.x, grab.y);
-  };
+  const grab = await grabPoint(page, "threshold_1");
+  const startDrag = () => pressAndStartDrag(page, grab);
   await startDrag();
   await page.mouse.move(grab.x + 60, grab.y + 40, { steps: 6 });
   await expect.poll(async () => (await positionOnCanvas(page, "threshold_1")).x - start.x).toBeCloseTo(60, 0);
@@ -286,8 +308,7 @@ test("a node grabbed unselected is drawn selected while it moves and is selected
   expect(await outlined("polymarket_1")).toBe(false);
 
   const start = await positionOnCanvas(page, "polymarket_1");
-  const title = await node(page, "polymarket_1").getByTitle("polymarket_1", { exact: true }).boundingBox();
-  const grab = { x: title!.x + 10, y: title!.y + title!.height / 2 };
+  const grab = await grabPoint(page, "polymarket_1");
   await page.mouse.move(grab.x, grab.y);
   await page.mouse.down();
   await page.mouse.move(grab.x + 40, grab.y + 20, { steps: 5 });
@@ -312,12 +333,8 @@ test("a node grabbed unselected is drawn selected while it moves and is selected
 test("a drop is drawn selected in every frame while React Flow takes it, and a drag right after it starts where it landed", async ({ page }) => {
   await wiredPair(page);
   const start = await positionOnCanvas(page, "polymarket_1");
-  const title = await node(page, "polymarket_1").getByTitle("polymarket_1", { exact: true }).boundingBox();
-  const grab = { x: title!.x + 10, y: title!.y + title!.height / 2 };
-  // React Flow starts a drag at the first move and measures from there: a first move of 2 px starts it.
-  await page.mouse.move(grab.x - 2, grab.y);
-  await page.mouse.down();
-  await page.mouse.move(grab.x, grab.y);
+  const grab = await grabPoint(page, "polymarket_1");
+  await pressAndStartDrag(page, grab);
   await page.mouse.move(grab.x + 40, grab.y + 20, { steps: 5 });
   // From here to well after the drop, sample every frame: the grabbed node keeps its selected outline and
   // its place, and it is drawn over the threshold (the drop commits, React Flow renders, the preview goes).
@@ -361,20 +378,14 @@ test("a drop is drawn selected in every frame while React Flow takes it, and a d
 test("a drag that starts in the same task as the drop before it, before React Flow has taken that drop, moves on from where the node landed", async ({ page }) => {
   await wiredPair(page);
   const start = await positionOnCanvas(page, "polymarket_1");
-  const title = await node(page, "polymarket_1").getByTitle("polymarket_1", { exact: true }).boundingBox();
-  const grab = { x: title!.x + 10, y: title!.y + title!.height / 2 };
+  const grab = await grabPoint(page, "polymarket_1");
   // The first drag with the mouse; its drop and the whole second drag as one script, so nothing (no frame,
   // no background render) runs between them.
-  await page.mouse.move(grab.x - 2, grab.y);
-  await page.mouse.down();
-  await page.mouse.move(grab.x, grab.y);
+  await pressAndStartDrag(page, grab);
   await page.mouse.move(grab.x + 40, grab.y + 20, { steps: 5 });
+  await installFire(page);
   await page.evaluate(({ x, y }) => {
-    const fire = (target: EventTarget, type: "down" | "move" | "up", cx: number, cy: number) => {
-      const init = { bubbles: true, cancelable: true, composed: true, clientX: cx, clientY: cy, button: 0, buttons: type === "up" ? 0 : 1, view: window };
-      target.dispatchEvent(new PointerEvent(`pointer${type}`, { ...init, pointerId: 1, isPrimary: true, pointerType: "mouse" }));
-      target.dispatchEvent(new MouseEvent(`mouse${type}`, init));
-    };
+    const fire = (window as unknown as { __fire: Fire }).__fire;
     const el = document.elementFromPoint(x + 40, y + 20)!;
     fire(window, "up", x + 40, y + 20); // the first drop
     fire(el, "down", x + 40, y + 20);
@@ -391,16 +402,12 @@ test("a drag that starts in the same task as the drop before it, before React Fl
 test("Ctrl+Z in the same task as a drop, before React Flow has taken it, puts the node and its wire back where the drag began", async ({ page }) => {
   await wiredPair(page);
   const start = await positionOnCanvas(page, "threshold_1");
-  const title = await node(page, "threshold_1").getByTitle("threshold_1", { exact: true }).boundingBox();
-  const grab = { x: title!.x + 10, y: title!.y + title!.height / 2 };
-  await page.mouse.move(grab.x - 2, grab.y);
-  await page.mouse.down();
-  await page.mouse.move(grab.x, grab.y);
+  const grab = await grabPoint(page, "threshold_1");
+  await pressAndStartDrag(page, grab);
   await page.mouse.move(grab.x + 60, grab.y + 40, { steps: 5 });
+  await installFire(page);
   await page.evaluate(({ x, y }) => {
-    const init = { bubbles: true, cancelable: true, composed: true, clientX: x, clientY: y, button: 0, buttons: 0, view: window };
-    window.dispatchEvent(new PointerEvent("pointerup", { ...init, pointerId: 1, isPrimary: true, pointerType: "mouse" }));
-    window.dispatchEvent(new MouseEvent("mouseup", init));
+    (window as unknown as { __fire: Fire }).__fire(window, "up", x, y); // the drop
     window.dispatchEvent(new KeyboardEvent("keydown", { key: "z", code: "KeyZ", ctrlKey: true, bubbles: true, cancelable: true }));
   }, { x: grab.x + 60, y: grab.y + 40 });
   await page.mouse.up();
@@ -413,8 +420,7 @@ test("Ctrl+Z in the same task as a drop, before React Flow has taken it, puts th
 test("a key pressed during a drag acts on the dragged node: Delete mid-drag removes it, not the node selected before", async ({ page }) => {
   await wiredPair(page);
   await expect(inspector(page)).toContainText("threshold_1");
-  const title = await node(page, "polymarket_1").getByTitle("polymarket_1", { exact: true }).boundingBox();
-  const grab = { x: title!.x + 10, y: title!.y + title!.height / 2 };
+  const grab = await grabPoint(page, "polymarket_1");
   await page.mouse.move(grab.x, grab.y);
   await page.mouse.down();
   await page.mouse.move(grab.x + 40, grab.y + 20, { steps: 5 });
@@ -427,12 +433,9 @@ test("a key pressed during a drag acts on the dragged node: Delete mid-drag remo
   await expect(canvas(page).locator("canvas.sc-drag-wires")).toHaveCount(0);
   // And the canvas still drags afterwards.
   const start = await positionOnCanvas(page, "threshold_1");
-  const box = await node(page, "threshold_1").getByTitle("threshold_1", { exact: true }).boundingBox();
-  // React Flow measures a drag from its first move: a first move of 2 px starts it.
-  await page.mouse.move(box!.x + 8, box!.y + box!.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(box!.x + 10, box!.y + box!.height / 2);
-  await page.mouse.move(box!.x + 40, box!.y + box!.height / 2 + 20, { steps: 5 });
+  const at = await grabPoint(page, "threshold_1");
+  await pressAndStartDrag(page, at);
+  await page.mouse.move(at.x + 30, at.y + 20, { steps: 5 });
   await page.mouse.up();
   expect(Math.round((await positionOnCanvas(page, "threshold_1")).x - start.x)).toBe(30);
   expect(Math.round((await positionOnCanvas(page, "threshold_1")).y - start.y)).toBe(20);
@@ -440,11 +443,8 @@ test("a key pressed during a drag acts on the dragged node: Delete mid-drag remo
 
 test("a shortcut mid-drag commits the grab's selection where the node is: no wire left behind, the node stays on top", async ({ page }) => {
   const wire = await wiredPair(page);
-  const title = await node(page, "polymarket_1").getByTitle("polymarket_1", { exact: true }).boundingBox();
-  const grab = { x: title!.x + 10, y: title!.y + title!.height / 2 };
-  await page.mouse.move(grab.x - 2, grab.y);
-  await page.mouse.down();
-  await page.mouse.move(grab.x, grab.y);
+  const grab = await grabPoint(page, "polymarket_1");
+  await pressAndStartDrag(page, grab);
   await page.mouse.move(grab.x + 40, grab.y + 20, { steps: 4 });
   await page.keyboard.press("Control+c");
   await page.mouse.move(grab.x + 80, grab.y + 40, { steps: 4 });
@@ -494,11 +494,9 @@ test("a Shift-drag box selects the nodes it catches, even when it starts on a no
   expect((await node(page, "threshold_2").boundingBox())!.x).toBeCloseTo(c.x, 0);
 
   // Dragging the lower Threshold makes it the selection, and the box's frame goes.
-  const title = (await node(page, "threshold_2").getByTitle("threshold_2", { exact: true }).boundingBox())!;
-  await page.mouse.move(title.x + 8, title.y + title.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(title.x + 10, title.y + title.height / 2);
-  await page.mouse.move(title.x + 60, title.y + title.height / 2 + 10, { steps: 4 });
+  const at = await grabPoint(page, "threshold_2");
+  await pressAndStartDrag(page, at);
+  await page.mouse.move(at.x + 50, at.y + 10, { steps: 4 });
   await page.mouse.up();
   await expect(inspector(page)).toContainText("threshold_2");
   await expect(canvas(page).locator(".react-flow__node.selected")).toHaveCount(1);
@@ -534,11 +532,9 @@ test("the minimap draws each node in its category's colour where it is, follows 
   expect(threshold.top).toBeGreaterThan(before.top);
 
   // Drop the provider far below: the minimap draws it there.
-  const title = await node(page, "polymarket_1").getByTitle("polymarket_1", { exact: true }).boundingBox();
-  await page.mouse.move(title!.x + 8, title!.y + title!.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(title!.x + 10, title!.y + title!.height / 2);
-  await page.mouse.move(title!.x + 10, title!.y + 260, { steps: 8 });
+  const at = await grabPoint(page, "polymarket_1");
+  await pressAndStartDrag(page, at);
+  await page.mouse.move(at.x, at.y + 250, { steps: 8 });
   await page.mouse.up();
   await expect.poll(async () => (await drawn(provider))!.top).toBeGreaterThan(threshold.bottom);
 

@@ -237,13 +237,14 @@ describe("DragPreview", () => {
       expect(calls.length).toBe(count);
     });
 
-    it("is put away at once by the next press, which then readies the new drag", () => {
+    it("is put away at once by the next press (the canvas finishes the drop first), which then readies the new drag", () => {
       const { preview, elements, calls } = setup();
       preview.press(elements.get("a") as never);
       preview.take([drag("a", 1, 1)]);
       preview.press(null);
       preview.drop();
       preview.settled();
+      preview.finishDrop();
       preview.press(elements.get("b") as never);
       expect(calls.slice(-2)).toEqual([
         { kind: "end", moved: { a: { x: 1, y: 1 } } },

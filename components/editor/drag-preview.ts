@@ -80,8 +80,6 @@ export class DragPreview<N extends Node = Node> {
    * to the wire layer's canvas, where they are. A press that ends without a drag undoes that.
    */
   press(node: HTMLElement | null): void {
-    // A new gesture puts away a drop still settling (the canvas has given React Flow the dropped nodes first).
-    if (node) this.end();
     if (!node && !this.pressed) return; // a release with nothing pressed: nothing to undo
     this.pressed?.removeAttribute(PRESSED_ATTR);
     this.pressed = node;

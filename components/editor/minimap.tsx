@@ -11,7 +11,7 @@
  * apply.
  */
 import { Panel, useStore, useStoreApi, type InternalNode, type ReactFlowState } from "@xyflow/react";
-import { getInternalNodesBounds, XYMinimap, type XYMinimapInstance } from "@xyflow/system";
+import { XYMinimap, type XYMinimapInstance } from "@xyflow/system";
 import { memo, useEffect, useRef } from "react";
 import { minimapView, type MinimapView } from "./minimap-view";
 
@@ -19,7 +19,6 @@ const WIDTH = 200;
 const HEIGHT = 150;
 
 const selectPanZoom = (s: ReactFlowState) => s.panZoom;
-const visible = (n: InternalNode) => !n.hidden;
 
 export const Minimap = memo(function Minimap({ nodeColor, ariaLabel }: { nodeColor: (node: InternalNode) => string; ariaLabel: string }) {
   const rf = useStoreApi();
@@ -32,20 +31,32 @@ export const Minimap = memo(function Minimap({ nodeColor, ariaLabel }: { nodeCol
   // Draw at most once a frame, after a change of React Flow's nodes (placed, measured, selected...) or of the viewport.
   useEffect(() => {
     let frame = 0;
-    let bounds: ReturnType<typeof getInternalNodesBounds> | null = null;
-    let boundsOf: unknown = null;
     const draw = () => {
       frame = 0;
       const s = rf.getState();
       const el = canvas.current;
       const ctx = el?.getContext("2d");
       if (!el || !ctx || !svg.current || !mask.current) return;
-      if (boundsOf !== s.nodes) {
-        boundsOf = s.nodes;
-        let any = false;
-        for (const n of s.nodeLookup.values()) if (visible(n)) any = true;
-        bounds = any ? getInternalNodesBounds(s.nodeLookup, { filter: visible }) : null;
+      // One pass over the nodes: their outlines, one path per colour (a fill per node costs more than the
+      // rectangles themselves), and their bounds, in flow coordinates.
+      const byColor = new Map<string, Path2D>();
+      let left = Infinity;
+      let top = Infinity;
+      let right = -Infinity;
+      let bottom = -Infinity;
+      for (const n of s.nodeLookup.values()) {
+        if (n.hidden) continue;
+        const { x, y } = n.internals.positionAbsolute;
+        const w = n.measured.width ?? n.width ?? 0;
+        const h = n.measured.height ?? n.height ?? 0;
+        if (w <= 0 || h <= 0) continue;
+        const color = nodeColor(n);
+        let path = byColor.get(color);
+        if (!path) byColor.set(color, (path = new Path2D()));
+        path.rect(x, y, w, h);
+        [left, top, right, bottom] = [Math.min(left, x), Math.min(top, y), Math.max(right, x + w), Math.max(bottom, y + h)];
       }
+      const bounds = byColor.size > 0 ? { x: left, y: top, width: right - left, height: bottom - top } : null;
       const v = minimapView(bounds, s.transform, s, { width: WIDTH, height: HEIGHT });
       view.current = v;
       const { box, visible: seen } = v;
@@ -60,19 +71,6 @@ export const Minimap = memo(function Minimap({ nodeColor, ariaLabel }: { nodeCol
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.clearRect(0, 0, el.width, el.height);
       ctx.setTransform(dpr * k, 0, 0, dpr * k, dpr * (ox - box.x * k), dpr * (oy - box.y * k));
-      // One path per colour: a fill per node costs more than the rectangles themselves.
-      const byColor = new Map<string, Path2D>();
-      for (const n of s.nodeLookup.values()) {
-        if (!visible(n)) continue;
-        const { x, y } = n.internals.positionAbsolute;
-        const w = n.measured.width ?? n.width ?? 0;
-        const h = n.measured.height ?? n.height ?? 0;
-        if (w <= 0 || h <= 0) continue;
-        const color = nodeColor(n);
-        let path = byColor.get(color);
-        if (!path) byColor.set(color, (path = new Path2D()));
-        path.rect(x, y, w, h);
-      }
       for (const [color, path] of byColor) {
         ctx.fillStyle = color;
         ctx.fill(path);
@@ -84,7 +82,6 @@ export const Minimap = memo(function Minimap({ nodeColor, ariaLabel }: { nodeCol
     schedule();
     const stop = rf.subscribe((s, prev) => {
       if (s.nodes !== prev.nodes || s.nodeLookup !== prev.nodeLookup || s.transform !== prev.transform || s.width !== prev.width || s.height !== prev.height) {
-        if (s.nodes !== prev.nodes || s.nodeLookup !== prev.nodeLookup) boundsOf = null;
         schedule();
       }
     });
