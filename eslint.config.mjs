@@ -15,14 +15,14 @@ const config = [
   {
     // The engine and the catalog are plain TypeScript shared by the server, tests, benchmarks and the
     // browser: no React, Next.js, Node built-ins or Prisma in them.
-    files: ["lib/workflow/**/*.ts", "lib/nodes/**/*.ts", "lib/indicators/**/*.ts", "lib/editor/**/*.ts"],
+    files: ["lib/workflow/**/*.ts", "lib/nodes/**/*.ts", "lib/indicators/**/*.ts", "lib/editor/**/*.ts", "lib/backtest/**/*.ts", "lib/runs/**/*.ts"],
     ignores: ["**/*.test.ts"], // tests may read fixtures from disk
     rules: {
       "no-restricted-imports": [
         "error",
         {
           patterns: [
-            { group: ["react", "react-dom", "next", "next/*", "@prisma/*", "node:*", "server-only", "**/db/*", "**/server/*"], message: "lib/workflow and lib/nodes must stay pure TypeScript" },
+            { group: ["react", "react-dom", "next", "next/*", "@prisma/*", "node:*", "server-only", "**/db/*", "**/server/*"], message: "lib/workflow, lib/nodes, lib/runs and lib/backtest must stay pure TypeScript" },
           ],
         },
       ],

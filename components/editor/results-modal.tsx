@@ -93,6 +93,7 @@ const MODE_NOTE: Record<RunMode, string> = {
   simulated: "simulated market, throwaway paper account",
   paper: "live venue data, this workflow's paper account",
   live: "real orders on the armed venue",
+  backtest: "replayed history, simulated fills",
 };
 
 /** The "Execution results" dialog: fills in live as events arrive; Stop cancels the run on the server. */

@@ -12,7 +12,11 @@ export const MODE_TEXT: Record<RunMode, { label: string; title: string }> = {
   simulated: { label: "Simulated", title: "Reads the seeded simulated market; orders fill on a throwaway paper account" },
   paper: { label: "Paper", title: "Reads the venues' live data; orders fill on this workflow's paper account (saved first)" },
   live: { label: "Live", title: "Real orders on the venue: only after arming this saved version with a venue and a maximum order value" },
+  backtest: { label: "Backtest", title: "Replays history bar by bar through the graph; orders fill on a simulated account" },
 };
+
+/** The modes Run Workflow offers; a backtest has its own button and panel. */
+const RUN_BUTTON_MODES: readonly RunMode[] = ["simulated", "paper", "live"];
 
 /** Chooses how the next run trades. Live is never the default and is never remembered across visits. */
 export function RunModeSelect({ mode, onChange }: { mode: RunMode; onChange: (m: RunMode) => void }) {
@@ -24,7 +28,7 @@ export function RunModeSelect({ mode, onChange }: { mode: RunMode; onChange: (m:
       title={MODE_TEXT[mode].title}
       onChange={(e) => onChange(e.target.value as RunMode)}
     >
-      {(Object.keys(MODE_TEXT) as RunMode[]).map((m) => (
+      {RUN_BUTTON_MODES.map((m) => (
         <option key={m} value={m} title={MODE_TEXT[m].title}>
           {MODE_TEXT[m].label}
         </option>

@@ -54,7 +54,7 @@ async function runNode(type: string, inputs: Record<string, unknown>, props: Rec
     signal: new AbortController().signal,
     services,
     block: { id: type, name: def.label },
-    run: { id: RUN_ID, mode: "simulated", now: NOW },
+    run: { id: RUN_ID, mode: "simulated", now: NOW, clock: () => NOW.getTime() },
   });
 }
 

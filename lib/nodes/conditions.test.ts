@@ -36,7 +36,7 @@ async function runNode(type: string, inputs: Record<string, unknown>, props: Rec
     signal: new AbortController().signal,
     services: simServices(),
     block: { id: type, name: def.label },
-    run: { id: "run_conditions", mode: "simulated", now: NOW },
+    run: { id: "run_conditions", mode: "simulated", now: NOW, clock: () => NOW.getTime() },
   });
 }
 

@@ -8,7 +8,7 @@ import { NOW } from "./test-kit";
 async function run(type: string, inputs: Record<string, unknown>, props: Record<string, unknown> = {}) {
   const def = catalog.get("indicators", type)!;
   const merged = withDefaults(def.properties, props);
-  const ctx = { inputs: { ...merged, ...inputs }, props: merged, signal: new AbortController().signal, services: {} as NodeRunContext["services"], block: { id: type, name: type }, run: { id: "r", mode: "simulated" as const, now: NOW } };
+  const ctx = { inputs: { ...merged, ...inputs }, props: merged, signal: new AbortController().signal, services: {} as NodeRunContext["services"], block: { id: type, name: type }, run: { id: "r", mode: "simulated" as const, now: NOW, clock: () => NOW.getTime() } };
   return (await def.run(ctx)) as Record<string, unknown>;
 }
 

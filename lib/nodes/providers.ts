@@ -91,13 +91,13 @@ function providerNode(venue: Venue): AnyNodeDefinition {
       },
       { kind: "number", name: "max_age_seconds", label: "Max quote age (s)", default: 30, min: 1, max: 86_400, integer: true, description: "An older live quote or book is an error, which blocks the orders downstream" },
     ],
-    async run({ props, services, signal }) {
+    async run({ props, services, signal, run }) {
       const market = { venue, symbol: props.symbol.trim() || DEFAULT_SYMBOL[venue] };
       const source = props.data_source === "auto" || !services.sources ? services.market : services.sources[props.data_source];
       // A live quote or book older than the node's limit must not drive an order.
       const fresh = <T extends { at: string }>(what: string, value: T): T => {
         if (source.source !== "live") return value;
-        const age = (Date.now() - Date.parse(value.at)) / 1000;
+        const age = (run.clock() - Date.parse(value.at)) / 1000;
         if (!(age <= props.max_age_seconds)) {
           throw new Error(`stale ${what} for ${market.symbol}: ${Number.isFinite(age) ? `${Math.round(age)} s old` : "no timestamp"}, the limit is ${props.max_age_seconds} s`);
         }

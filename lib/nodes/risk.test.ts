@@ -58,7 +58,7 @@ async function runNode(type: string, inputs: Record<string, unknown>, props: Rec
     signal: new AbortController().signal,
     services,
     block: { id: type, name: def.label },
-    run: { id: "run_risk", mode: "simulated", now: NOW },
+    run: { id: "run_risk", mode: "simulated", now: NOW, clock: () => NOW.getTime() },
   })) as Record<string, unknown>;
 }
 

@@ -33,7 +33,7 @@ async function priceAlert(price: unknown, props: { above?: number | null; below?
     signal: new AbortController().signal,
     services: simServices(),
     block: { id: "alert", name: "Price alert" },
-    run: { id: "run_triggers", mode: "simulated", now: NOW },
+    run: { id: "run_triggers", mode: "simulated", now: NOW, clock: () => NOW.getTime() },
   });
 }
 

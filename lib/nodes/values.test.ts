@@ -35,7 +35,7 @@ async function mathDirect(operation: string, inputs: Record<string, unknown>) {
     signal: new AbortController().signal,
     services: simServices(),
     block: { id: "m", name: "Math" },
-    run: { id: "run_values", mode: "simulated", now: NOW },
+    run: { id: "run_values", mode: "simulated", now: NOW, clock: () => NOW.getTime() },
   });
 }
 

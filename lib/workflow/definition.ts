@@ -3,7 +3,9 @@ import type { PortSpec } from "./ports";
 import type { PropertySpec, PropertyValues } from "./properties";
 import type { NodeServices } from "../providers/types";
 
-export type RunMode = "simulated" | "paper" | "live";
+export const RUN_MODES = ["simulated", "paper", "live", "backtest"] as const;
+/** simulated, paper and live runs read "now"; a backtest replays history, one run per bar. */
+export type RunMode = (typeof RUN_MODES)[number];
 
 /** What a node's run function receives. */
 export interface NodeRunContext<P extends PropertyValues = PropertyValues> {
@@ -15,7 +17,8 @@ export interface NodeRunContext<P extends PropertyValues = PropertyValues> {
   signal: AbortSignal;
   services: NodeServices;
   block: { id: string; name: string };
-  run: { id: string; mode: RunMode; now: Date };
+  /** `now` is the run's instant; `clock()` the current time on the run's clock (ms): the bar's time in a backtest. */
+  run: { id: string; mode: RunMode; now: Date; clock: () => number };
 }
 
 /** Output values by output-port name. */
@@ -35,6 +38,16 @@ export interface NodeDefinition<P extends PropertyValues = PropertyValues> {
   inputs: readonly PortSpec[] | ((props: P) => readonly PortSpec[]);
   outputs: readonly PortSpec[] | ((props: P) => readonly PortSpec[]);
   properties: readonly PropertySpec[];
+  /**
+   * The meaning of this type's properties and outputs; raised when a release changes them, so a saved
+   * backtest, a bot or a template records what it ran. Absent means 1.
+   */
+  version?: number;
+  /**
+   * An indicator that needs history before it has a value: the backtester's warm-up is the first bar at
+   * which every such node of the graph has one.
+   */
+  warmsUp?: boolean;
   run(ctx: NodeRunContext<P>): NodeOutput | Promise<NodeOutput>;
 }
 

@@ -9,8 +9,12 @@ export interface ExecuteOptions {
   services: NodeServices;
   runId?: string;
   mode?: RunMode;
-  /** The run's clock; simulated markets read their prices at this instant. */
+  /** The run's instant; simulated markets read their prices at this instant. */
   now?: Date;
+  /** The run's clock in ms (Date.now by default); a backtest's clock is the replayed bar's time. */
+  clock?: () => number;
+  /** False skips sizing outputs for storage (a backtest keeps no per-node output). Default true. */
+  recordOutputs?: boolean;
   /** Aborting it cancels the run: running nodes see their signal abort, pending ones are skipped. */
   signal?: AbortSignal;
   /** Called synchronously for every event, in order. */
@@ -73,7 +77,7 @@ class LazySignalContext implements NodeRunContext {
     readonly props: PropertyValues,
     readonly services: NodeServices,
     readonly block: { id: string; name: string },
-    readonly run: { id: string; mode: RunMode; now: Date },
+    readonly run: { id: string; mode: RunMode; now: Date; clock: () => number },
   ) {}
   get signal(): AbortSignal {
     return this.control().signal;
@@ -105,7 +109,9 @@ export function executeWorkflow(workflow: CompiledWorkflow, options: ExecuteOpti
   const { blocks, inputSources, successors } = workflow;
   const n = blocks.length;
 
-  const runInfo = { id: runId, mode, now };
+  const clock = options.clock ?? Date.now;
+  const record = options.recordOutputs ?? true;
+  const runInfo = { id: runId, mode, now, clock };
   let seq = 0;
   let result = emptyRunResult(mode);
   const emit = (e: RunEvent) => {
@@ -151,12 +157,14 @@ export function executeWorkflow(workflow: CompiledWorkflow, options: ExecuteOpti
     const succeed = (i: number, output: unknown, t0: number) => {
       const b = blocks[i]!;
       const duration = performance.now() - t0;
-      let stored: unknown;
-      try {
-        stored = capOutput(output, maxBytes);
-      } catch {
-        fail(i, new Error("output is not JSON-serialisable"), t0);
-        return;
+      let stored: unknown = output;
+      if (record) {
+        try {
+          stored = capOutput(output, maxBytes);
+        } catch {
+          fail(i, new Error("output is not JSON-serialisable"), t0);
+          return;
+        }
       }
       outputs[i] = (output ?? {}) as NodeOutput;
       emit({ event: "node-finished", seq: ++seq, ...ref(b), output: stored, duration });
