@@ -176,3 +176,73 @@ export interface BacktestReport {
   warmup: number;
   bars: number;
 }
+
+/** Where a backtest's bars come from (the API's `data`, or one entry of its `by_node` map). */
+export type DataSource =
+  | { dataset_id: string }
+  | { venue: "binance" | "polymarket" | "kalshi"; symbol: string; interval: string; from: string; to: string }
+  | { simulated: { seed?: number; interval: string; bars: number } };
+
+export type DataRequest = DataSource | { by_node: Record<string, DataSource> };
+
+/** What was loaded for one market. */
+export interface DataSummary {
+  source: "dataset" | "venue" | "simulated";
+  /** "dataset BTC 2021", "binance BTCUSDT 1h", "simulated (seed 7)". */
+  label: string;
+  /** The provider nodes that read it. */
+  nodes: string[];
+  interval: string;
+  bars: number;
+  /** ISO times of the first and last bar. */
+  from: string | null;
+  to: string | null;
+  /** Missing stretches: [first missing open time, last missing open time] in ms, and how many bars. */
+  gaps: { from: number; to: number; bars: number }[];
+  duplicates: number;
+}
+
+/** A stored backtest as the API returns it: the report plus what ran. */
+export interface BacktestRecord extends BacktestReport {
+  id: string;
+  workflow_id: string | null;
+  version: number | null;
+  status: "completed" | "failed" | "cancelled";
+  error: string | null;
+  created_at: string;
+  duration_ms: number;
+  data: DataSummary[];
+  settings: BacktestSettings;
+}
+
+/** A stored backtest in a list: no curves or trades. */
+export interface BacktestSummary {
+  id: string;
+  workflow_id: string | null;
+  version: number | null;
+  status: BacktestRecord["status"];
+  created_at: string;
+  data: DataSummary[];
+  settings: BacktestSettings;
+  stats: Stats;
+  bars: number;
+}
+
+/** Progress of a running backtest, streamed as `progress` events. */
+export interface BacktestProgress {
+  bars_done: number;
+  bars_total: number;
+  trades: number;
+  equity: number;
+}
+
+/** A dataset as the API returns it. */
+export interface DatasetSummary {
+  id: string;
+  name: string;
+  bars: number;
+  interval: string;
+  from: string;
+  to: string;
+  created_at: string;
+}
