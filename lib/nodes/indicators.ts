@@ -45,6 +45,7 @@ function periodIndicator(type: string, label: string, description: string, defau
     inputs: [SERIES_IN, { name: "period", type: "number" }],
     outputs: VALUE_SERIES_OUT,
     properties: [periodProp(defaultPeriod)],
+    warmsUp: true,
     run: ({ inputs }) => {
       const values = seriesOf(inputs);
       const period = requireNumber(inputs, "period");
@@ -102,6 +103,7 @@ export const indicatorNodes: AnyNodeDefinition[] = [
       { kind: "number", name: "slow", label: "Slow period", default: 26, min: 1, max: 500, integer: true },
       { kind: "number", name: "signal", label: "Signal period", default: 9, min: 1, max: 500, integer: true },
     ],
+    warmsUp: true,
     run: ({ inputs, props }) => {
       const values = seriesOf(inputs);
       needBars(values, Math.max(props.fast, props.slow) + props.signal - 1, `MACD(${props.fast}, ${props.slow}, ${props.signal})`);
@@ -122,6 +124,7 @@ export const indicatorNodes: AnyNodeDefinition[] = [
       { name: "price", type: "number", description: "The series' latest value, to compare with the bands" },
     ],
     properties: [periodProp(20), { kind: "number", name: "deviations", label: "Deviations (k)", default: 2, min: 0.1, max: 10 }],
+    warmsUp: true,
     run: ({ inputs, props }) => {
       const values = seriesOf(inputs);
       needBars(values, props.period, `Bollinger(${props.period})`);
@@ -165,6 +168,7 @@ export const indicatorNodes: AnyNodeDefinition[] = [
       inputs: [SERIES_IN],
       outputs: [{ name: "value", type: "number" }],
       properties: [periodProp(20, "Lookback (bars)"), { kind: "boolean", name: "include_latest", label: "Include the latest bar", default: false }],
+      warmsUp: true,
       run: ({ inputs, props }) => {
         const values = seriesOf(inputs);
         const end = props.include_latest ? values.length : values.length - 1;
@@ -186,6 +190,7 @@ export const indicatorNodes: AnyNodeDefinition[] = [
       { name: "latest", type: "number" },
     ],
     properties: [periodProp(20, "Average over (bars)")],
+    warmsUp: true,
     run: ({ inputs, props }) => {
       const values = seriesOf(inputs, "volume");
       needBars(values, props.period + 1, `volume ratio(${props.period})`);

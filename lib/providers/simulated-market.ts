@@ -172,15 +172,24 @@ export class SimulatedMarket implements MarketData {
   }
 
   async getCandles(market: MarketRef, interval: CandleInterval, limit: number): Promise<Candle[]> {
-    const key = this.key(market);
-    const profile = PROFILES[market.venue];
     const width = INTERVAL_MINUTES[interval] * 60_000;
     const count = Math.max(1, Math.min(1_000, Math.floor(limit)));
     const current = Math.floor(this.now / width) * width;
+    return this.candleRange(market, interval, current - (count - 1) * width, count);
+  }
+
+  /**
+   * `count` consecutive candles from the one opening at `firstOpen` (a multiple of the interval), each the
+   * same candle getCandles gives for it; the candle in progress at this market's instant ends there.
+   */
+  candleRange(market: MarketRef, interval: CandleInterval, firstOpen: number, count: number): Candle[] {
+    const key = this.key(market);
+    const profile = PROFILES[market.venue];
+    const width = INTERVAL_MINUTES[interval] * 60_000;
     const decimals = profile.prediction ? 4 : 2;
     const candles: Candle[] = [];
-    for (let c = count - 1; c >= 0; c--) {
-      const open = current - c * width;
+    for (let c = 0; c < count; c++) {
+      const open = firstOpen + c * width;
       const close = Math.min(open + width, this.now);
       const o = this.priceAt(market, open);
       const last = this.priceAt(market, close);

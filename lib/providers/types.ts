@@ -54,8 +54,8 @@ export interface Funding {
 }
 
 export interface MarketData {
-  /** "simulated" for the seeded market; real clients say "live". */
-  readonly source: "simulated" | "live";
+  /** "simulated" for the seeded market, "replay" for a backtest's history; real clients say "live". */
+  readonly source: "simulated" | "live" | "replay";
   getQuote(market: MarketRef, signal?: AbortSignal): Promise<Quote>;
   getOrderBook(market: MarketRef, depth: number, signal?: AbortSignal): Promise<OrderBook>;
   /** The last `limit` closed-or-current candles, oldest first. */
@@ -109,6 +109,19 @@ export interface OrderRequest {
   protectPrice?: number;
   /** Derived from run and node, so a retried request is recognisably the same order. */
   clientOrderId: string;
+  /**
+   * A size given other than as a quantity, for a broker that sizes at the fill (`sizesAtFill`): `quantity`
+   * is then ignored. Other brokers get a quantity the node worked out from the current quote.
+   */
+  sizing?: OrderSizing;
+}
+
+/** An order size in quote currency, in percent of equity, or as a target position in percent of equity. */
+export interface OrderSizing {
+  unit: "quote" | "percent_equity" | "target_percent";
+  value: number;
+  /** Whole units, or the market's quantity step. */
+  rounding: "whole" | "step";
 }
 
 export interface Order {
@@ -132,8 +145,10 @@ export interface Order {
 }
 
 export interface Broker {
-  /** "paper" or "live". */
+  /** "paper", "live" or "backtest". */
   readonly kind: string;
+  /** True when the broker converts an order's `sizing` at the fill price (the backtester). */
+  readonly sizesAtFill?: boolean;
   placeOrder(request: OrderRequest, signal?: AbortSignal): Promise<Order>;
   /** `symbol` is the order's market, which some venues need to find the order. */
   cancelOrder(venue: Venue, orderId: string, signal?: AbortSignal, symbol?: string): Promise<Order>;

@@ -1,5 +1,6 @@
 import "server-only";
 import type { z } from "zod";
+import { RunRefusal, type RunRefusalCode } from "../runs/errors";
 
 /**
  * The HTTP edge: every bad input becomes a 4xx with `{ error, details }` that names what is wrong.
@@ -15,6 +16,18 @@ export class ApiError extends Error {
     super(message);
   }
 }
+
+/** The one HTTP status of each run refusal. */
+export const REFUSAL_STATUS: Readonly<Record<RunRefusalCode, number>> = {
+  invalid_workflow: 400,
+  needs_saved_workflow: 400,
+  pinned_market: 400,
+  no_live_profile: 400,
+  ambiguous_live_profile: 400,
+  not_armed: 403,
+  arming_expired: 403,
+  arming_stale: 409,
+};
 
 /** Request bodies above this are refused with 413 (MAX_BODY_BYTES overrides; default 10 MiB). */
 export function maxBodyBytes(): number {
@@ -83,13 +96,17 @@ export function parseBody<T>(schema: z.ZodType<T>, value: unknown, what = "reque
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
 
-/** Wraps a route handler so that thrown ApiErrors become their response and nothing else leaks. */
+/**
+ * Wraps a route handler so that thrown ApiErrors and RunRefusals become their response (the refusal's
+ * status from REFUSAL_STATUS) and nothing else leaks.
+ */
 export function route<C>(handler: Handler<C>): Handler<C> {
   return async (request, context) => {
     try {
       return await handler(request, context);
     } catch (err) {
       if (err instanceof ApiError) return json({ error: err.message, details: err.details ?? null }, err.status);
+      if (err instanceof RunRefusal) return json({ error: err.message, details: err.details ?? null }, REFUSAL_STATUS[err.code]);
       console.error(`[api] ${request.method} ${new URL(request.url).pathname} failed: ${(err as Error)?.name ?? "Error"}: ${(err as Error)?.message ?? String(err)}`);
       return json({ error: "internal error", details: null }, 500);
     }

@@ -1,33 +1,29 @@
 import "server-only";
-import { catalog } from "../nodes";
-import type { DataSourceSetting } from "../nodes/providers";
-import { SimulatedMarket } from "../providers/simulated-market";
-import { PaperBroker } from "../providers/paper-broker";
-import { LiveMarket, RoutingMarket, type DataSource } from "../providers/live-market";
+import { LiveMarket } from "../providers/live-market";
 import { DEFAULT_COLLAR, DEFAULT_MAX_QUOTE_AGE_MS, LiveBroker, PreTradeError } from "../providers/live-broker";
-import { VENUES, type Broker, type MarketData, type NodeServices, type Notification, type Venue } from "../providers/types";
-import { executeWorkflow } from "../workflow/executor";
+import { PaperBroker } from "../providers/paper-broker";
+import type { NodeServices, Notification, Venue } from "../providers/types";
 import type { RunMode } from "../workflow/definition";
 import type { RunEvent, RunResult } from "../workflow/events";
-import { validateWorkflow, type CompiledWorkflow } from "../workflow/validate";
+import type { CompiledWorkflow } from "../workflow/validate";
+import { compileWorkflow } from "../runs/compile";
+import { combineSinks, discardSink, runOnce, type RunClock, type RunSink } from "../runs/engine";
+import { RunRefusal } from "../runs/errors";
+import { liveProfileId, runMarket, simulatedRunServices, type RunMarket } from "../runs/services";
 import { createRun, finishRun } from "../db/runs";
 import { withPaperAccount } from "../db/paper-accounts";
 import { getArming } from "../db/armings";
 import { getProfile, readProfileSecrets } from "../db/credential-profiles";
 import { accountClientFor, marketClientFor } from "../venues";
-import { ApiError } from "./http";
 
-/** Validates a workflow for the API: any problem is a 400 listing every problem found. */
-export function compileOrThrow(document: unknown): CompiledWorkflow {
-  const result = validateWorkflow(document, catalog);
-  if (!result.ok) {
-    throw new ApiError(400, `invalid workflow: ${result.problems.slice(0, 3).map((p) => p.message).join("; ")}${result.problems.length > 3 ? ` (and ${result.problems.length - 3} more)` : ""}`, result.problems);
-  }
-  return result.workflow;
-}
+/** Validates a workflow for the API; refuses it with "invalid_workflow" (a 400 listing every problem). */
+export const compileOrThrow = compileWorkflow;
+
+export { liveProfileId };
 
 export interface RunRequest {
-  mode?: RunMode;
+  /** A backtest replays history through the backtester, never through a request. */
+  mode?: Exclude<RunMode, "backtest">;
   seed?: number;
   at?: string | number;
 }
@@ -43,50 +39,12 @@ export interface RunHooks {
   onEvent?: (e: RunEvent) => void;
 }
 
-/**
- * Which source each venue is read from. A provider node's "auto" follows the mode: simulated runs read
- * the simulated market, paper and live runs the venue. A venue is live when any of its nodes is.
- */
-export function venueSources(workflow: CompiledWorkflow, mode: RunMode): Record<Venue, DataSource> {
-  const fallback: DataSource = mode === "simulated" ? "simulated" : "live";
-  const out = Object.fromEntries(VENUES.map((v) => [v, fallback])) as Record<Venue, DataSource>;
-  const seen = new Map<Venue, Set<DataSource>>();
-  for (const block of workflow.blocks) {
-    if (block.category !== "providers" || !(VENUES as readonly string[]).includes(block.type)) continue;
-    const setting = (block.props.data_source as DataSourceSetting | undefined) ?? "auto";
-    const source = setting === "auto" ? fallback : setting;
-    const venue = block.type as Venue;
-    if (!seen.has(venue)) seen.set(venue, new Set());
-    seen.get(venue)!.add(source);
-  }
-  for (const [venue, sources] of seen) out[venue] = sources.has("live") ? "live" : "simulated";
-  return out;
-}
-
-function notifier(notifications: Notification[]) {
+/** Stores each run of a saved workflow: a "running" row at its start, the result and node results at its end. */
+export function databaseSink(target: SavedTarget): RunSink {
   return {
-    notify(n: Notification) {
-      notifications.push(n);
-      console.info(`[notify] ${n.nodeId}: ${n.message.slice(0, 500)}`);
-    },
+    begin: (runId, mode) => createRun({ id: runId, workflowId: target.workflowId, version: target.version, mode }),
+    finish: (result) => finishRun(result),
   };
-}
-
-/** The services of a simulated run: the seeded market read at the run's instant, and a throwaway paper account. */
-export function simulatedServices(now: Date, seed: number | undefined, notifications: Notification[]): NodeServices {
-  const market = new SimulatedMarket({ now: now.getTime(), seed });
-  return { market, broker: new PaperBroker(market, { now: () => now.getTime() }), notifier: notifier(notifications) };
-}
-
-/** The profile a live run trades with on a venue: the one the workflow's provider nodes for it name. */
-export function liveProfileId(workflow: CompiledWorkflow, venue: Venue): string {
-  const ids = new Set<string>();
-  for (const b of workflow.blocks) {
-    if (b.category === "providers" && b.type === venue && typeof b.props.profile_id === "string" && b.props.profile_id) ids.add(b.props.profile_id);
-  }
-  if (ids.size === 0) throw new ApiError(400, `the workflow has no ${venue} node with a credential profile`, `Pick a live-capable ${venue} profile on its ${venue} node and save.`);
-  if (ids.size > 1) throw new ApiError(400, `the workflow's ${venue} nodes name ${ids.size} different credential profiles`, "A live run trades one account per venue: give every node of the venue the same profile.");
-  return [...ids][0]!;
 }
 
 /** Opens a venue account for a live run: the profile must exist, be the venue's and be marked live-capable. */
@@ -98,19 +56,22 @@ async function openLiveAccount(profileId: string, venue: Venue) {
   return accountClientFor(venue, await readProfileSecrets(profileId, venue));
 }
 
-/** Checks that live trading is armed for exactly this saved version; returns the broker's limits. */
-async function liveBroker(workflow: CompiledWorkflow, target: SavedTarget, market: MarketData): Promise<Broker> {
+/**
+ * The services of a live run: refused unless live trading is armed, unexpired, for exactly this saved
+ * version; the broker trades within the arming's limits and stops when it is disarmed or re-armed.
+ */
+export async function liveRunServices(workflow: CompiledWorkflow, target: SavedTarget, base: RunMarket): Promise<NodeServices> {
   const arming = await getArming(target.workflowId);
   if (!arming) {
-    throw new ApiError(403, "live trading is not armed for this workflow", "Arm it first (Run mode: Live in the editor, or PUT /api/workflows/:id/arm) with the venue and a maximum order value.");
+    throw new RunRefusal("not_armed", "live trading is not armed for this workflow", "Arm it first (Run mode: Live in the editor, or PUT /api/workflows/:id/arm) with the venue and a maximum order value.");
   }
-  if (Date.parse(arming.expiresAt) <= Date.now()) throw new ApiError(403, `live trading was armed until ${arming.expiresAt} and has expired`, "Arm it again.");
+  if (Date.parse(arming.expiresAt) <= Date.now()) throw new RunRefusal("arming_expired", `live trading was armed until ${arming.expiresAt} and has expired`, "Arm it again.");
   if (arming.version !== target.version) {
-    throw new ApiError(409, `live trading was armed for version ${arming.version}, but the workflow is now version ${target.version}`, "A changed workflow must be armed again.");
+    throw new RunRefusal("arming_stale", `live trading was armed for version ${arming.version}, but the workflow is now version ${target.version}`, "A changed workflow must be armed again.");
   }
   const profileId = liveProfileId(workflow, arming.venue);
   const armedAt = arming.armedAt;
-  return new LiveBroker({
+  const broker = new LiveBroker({
     // Disarming, expiry or re-arming stop the orders of a run already going.
     stillArmed: async () => {
       const now = await getArming(target.workflowId);
@@ -118,8 +79,27 @@ async function liveBroker(workflow: CompiledWorkflow, target: SavedTarget, marke
       if (Date.parse(now.expiresAt) <= Date.now()) throw new PreTradeError("armed", `live trading was armed until ${now.expiresAt}`);
     },
     limits: { venue: arming.venue, maxOrderValue: arming.maxOrderValue, maxPositionValue: arming.maxPositionValue, priceCollar: DEFAULT_COLLAR, maxQuoteAgeMs: DEFAULT_MAX_QUOTE_AGE_MS },
-    market,
+    market: base.sources.live,
     account: (venue) => openLiveAccount(profileId, venue),
+  });
+  return { ...base, broker };
+}
+
+/**
+ * Lends a paper run the saved workflow's paper account for the length of `use`: runs of one workflow take
+ * turns, resting orders are checked against the market first, and the account is saved afterwards.
+ */
+export function withPaperRunServices(target: SavedTarget, base: RunMarket, signal: AbortSignal | undefined, use: (services: NodeServices) => Promise<RunResult>): Promise<RunResult> {
+  return withPaperAccount(target.workflowId, async (account) => {
+    const paper = new PaperBroker(base.market, { account });
+    try {
+      await paper.fillOpenOrders(signal);
+    } catch (error) {
+      console.warn(`[paper] resting orders of ${target.workflowId} not checked: ${(error as Error).message}`);
+    }
+    const result = await use({ ...base, broker: paper });
+    paper.compactOrders();
+    return result;
   });
 }
 
@@ -130,50 +110,30 @@ export interface PreparedRun {
 
 /**
  * Checks that a run may start (mode, saved workflow, live arming) and sets up its services. Refusals are
- * ApiErrors, raised before any event is streamed.
+ * RunRefusals, raised before any event is streamed. A saved workflow's runs are stored.
  */
 export async function prepareRun(workflow: CompiledWorkflow, request: RunRequest, target?: SavedTarget): Promise<PreparedRun> {
   const mode = request.mode ?? "simulated";
   if (mode !== "simulated" && !target) {
-    throw new ApiError(400, `a ${mode} run needs a saved workflow`, `Save the workflow and run it with POST /api/workflows/:id/runs: ${mode === "paper" ? "its paper account belongs to the saved workflow" : "live trading is armed for a saved version"}.`);
+    throw new RunRefusal("needs_saved_workflow", `a ${mode} run needs a saved workflow`, `Save the workflow and run it with POST /api/workflows/:id/runs: ${mode === "paper" ? "its paper account belongs to the saved workflow" : "live trading is armed for a saved version"}.`);
   }
   if (mode !== "simulated" && (request.seed !== undefined || request.at !== undefined)) {
-    throw new ApiError(400, `seed and at pin the simulated market; a ${mode} run reads the venues now`, "Leave seed and at out of paper and live runs.");
+    throw new RunRefusal("pinned_market", `seed and at pin the simulated market; a ${mode} run reads the venues now`, "Leave seed and at out of paper and live runs.");
   }
-  const now = request.at === undefined ? new Date() : new Date(request.at);
+  const clock: RunClock = { now: request.at === undefined ? new Date() : new Date(request.at) };
   const notifications: Notification[] = [];
-  const simulated = new SimulatedMarket({ now: now.getTime(), seed: request.seed });
-  const live = new LiveMarket(marketClientFor);
-  const market = new RoutingMarket({ simulated, live }, venueSources(workflow, mode));
-  const base = { market, sources: { simulated, live }, notifier: notifier(notifications) };
-  const broker = mode === "live" ? await liveBroker(workflow, target!, live) : null;
-
-  const execute = async (services: NodeServices, hooks: RunHooks): Promise<RunResult> => {
-    const runId = `run_${crypto.randomUUID()}`;
-    if (target) await createRun({ id: runId, workflowId: target.workflowId, version: target.version, mode });
-    const result = await executeWorkflow(workflow, { services, runId, mode, now, signal: hooks.signal, onEvent: hooks.onEvent });
-    if (target) await finishRun(result);
-    return result;
-  };
+  const base = runMarket(workflow, mode, { now: clock.now, seed: request.seed, live: new LiveMarket(marketClientFor), notifications });
+  const live = mode === "live" ? await liveRunServices(workflow, target!, base) : null;
+  const store = target ? databaseSink(target) : discardSink;
 
   return {
     mode,
-    start(hooks = {}) {
-      if (mode === "live") return execute({ ...base, broker: broker! }, hooks);
-      if (mode === "paper") {
-        return withPaperAccount(target!.workflowId, async (account) => {
-          const paper = new PaperBroker(market, { account });
-          try {
-            await paper.fillOpenOrders(hooks.signal);
-          } catch (error) {
-            console.warn(`[paper] resting orders of ${target!.workflowId} not checked: ${(error as Error).message}`);
-          }
-          const result = await execute({ ...base, broker: paper }, hooks);
-          paper.compactOrders();
-          return result;
-        });
-      }
-      return execute({ ...base, broker: new PaperBroker(market, { now: () => now.getTime() }) }, hooks);
+    start({ signal, onEvent } = {}) {
+      const sink = onEvent ? combineSinks(store, { event: onEvent }) : store;
+      const run = (services: NodeServices) => runOnce(workflow, services, clock, sink, { mode, signal });
+      if (live) return run(live);
+      if (mode === "paper") return withPaperRunServices(target!, base, signal, run);
+      return run(simulatedRunServices(base, clock.now));
     },
   };
 }

@@ -66,9 +66,39 @@ export interface FundingRecord {
   markPrice: number | null;
 }
 
+/** One page of a history read: what the venue answered for every open time in [from, to] (ms, inclusive). */
+export interface CandleHistoryPage {
+  from: number;
+  to: number;
+  /** Oldest first, as the venue gave them (repeats included). */
+  candles: Candle[];
+}
+
+/** One page of a funding history read: every funding time in [from, to] (ms, inclusive). */
+export interface FundingHistoryPage {
+  from: number;
+  to: number;
+  records: FundingRecord[];
+}
+
 export interface BinanceMarketClient extends VenueMarketClient {
-  /** Past funding rates of a USDⓈ-M perpetual (GET /fapi/v1/fundingRate), oldest first. */
+  /** The latest `limit` funding rates of a USDⓈ-M perpetual (GET /fapi/v1/fundingRate), oldest first. */
   getFundingHistory(symbol: string, limit?: number, signal?: AbortSignal): Promise<FundingRecord[]>;
+  /** Every funding rate with a funding time in [fromMs, toMs], oldest first (paged, see fundingHistoryPages). */
+  getFundingHistory(symbol: string, fromMs: number, toMs: number, signal?: AbortSignal): Promise<FundingRecord[]>;
+  /**
+   * Funding rates with a funding time in [fromMs, toMs], a page (at most 1000 records) per request. Binance
+   * answers the first `limit` records from startTime, so the next page starts after the last time seen.
+   */
+  fundingHistoryPages(symbol: string, fromMs: number, toMs: number, signal?: AbortSignal): AsyncGenerator<FundingHistoryPage>;
+  /** Klines with open times in [fromMs, toMs], oldest first (paged, see klineHistoryPages). */
+  getKlineHistory(symbol: string, interval: CandleInterval, fromMs: number, toMs: number, signal?: AbortSignal): Promise<Candle[]>;
+  /**
+   * Klines with open times in [fromMs, toMs], one request per window of `limit` intervals (spot 1000,
+   * futures 1500): each window holds at most `limit` open times, so every page is complete whichever end
+   * of the window Binance counts from. A page is yielded before the next is requested.
+   */
+  klineHistoryPages(symbol: string, interval: CandleInterval, fromMs: number, toMs: number, signal?: AbortSignal): AsyncGenerator<CandleHistoryPage>;
 }
 
 export interface BinanceAccountClient extends VenueAccountClient {
@@ -252,17 +282,22 @@ function futuresDepthLimit(depth: number): { limit: number; weight: number } {
   return { limit, weight };
 }
 
-/** Futures klines weight by limit: [1,100) 1, [100,500) 2, [500,1000] 5. Spot klines: 2. */
 /** The depth limit to request and its weight: the smallest value Binance accepts that is >= depth. */
 export function binanceDepthLimit(depth: number, futures: boolean): { limit: number; weight: number } {
   return futures ? futuresDepthLimit(depth) : spotDepthLimit(depth);
 }
 
+/** USDⓈ-M klines weight by limit: [1,100) 1, [100,500) 2, [500,1000] 5, over 1000: 10. */
 function futuresKlinesWeight(limit: number): number {
-  return limit < 100 ? 1 : limit < 500 ? 2 : 5;
+  return limit < 100 ? 1 : limit < 500 ? 2 : limit <= 1000 ? 5 : 10;
 }
 
 const INTERVALS: Record<CandleInterval, string> = { "1m": "1m", "5m": "5m", "15m": "15m", "1h": "1h", "4h": "4h", "1d": "1d" };
+const INTERVAL_MS: Record<CandleInterval, number> = { "1m": 60_000, "5m": 300_000, "15m": 900_000, "1h": 3_600_000, "4h": 14_400_000, "1d": 86_400_000 };
+/** Klines per request at most: spot /api/v3/klines 1000, USDⓈ-M /fapi/v1/klines 1500. */
+export const BINANCE_KLINES_LIMIT = { spot: 1000, futures: 1500 } as const;
+/** Funding records per /fapi/v1/fundingRate request at most. */
+export const BINANCE_FUNDING_LIMIT = 1000;
 
 interface BookTicker {
   symbol?: string;
@@ -307,6 +342,23 @@ interface SymbolFilter {
 interface ExchangeSymbol {
   symbol?: string;
   filters?: SymbolFilter[];
+}
+
+/** Klines (oldest first, keyed by open time) as candles; any unreadable number is a VenueError. */
+function parseKlines(rows: unknown, m: Market): Candle[] {
+  if (!Array.isArray(rows)) throw new VenueError({ venue: "binance", status: 200, message: `unexpected klines for ${m.display}` });
+  return (rows as Kline[]).map((r, i) => ({
+    time: need(r[0], `kline[${i}] open time`),
+    open: need(r[1], `kline[${i}] open`),
+    high: need(r[2], `kline[${i}] high`),
+    low: need(r[3], `kline[${i}] low`),
+    close: need(r[4], `kline[${i}] close`),
+    volume: need(r[5], `kline[${i}] volume`),
+  }));
+}
+
+function checkRange(fromMs: number, toMs: number): void {
+  if (!Number.isSafeInteger(fromMs) || !Number.isSafeInteger(toMs) || fromMs < 0) throw new Error(`binance: a history range needs whole ms times, got ${fromMs}..${toMs}`);
 }
 
 function levels(side: [string, string][] | undefined, depth: number, what: string): [number, number][] {
@@ -374,16 +426,36 @@ export function createBinanceMarketClient(options: BinanceClientOptions = {}): B
     if (!binanceInterval) throw new Error(`binance: unsupported candle interval "${interval}"`);
     const n = Math.min(1000, Math.max(1, Math.floor(Number.isFinite(limit) ? limit : 1)));
     const rows = await call<Kline[]>(transport(m), { method: "GET", path: m.futures ? "/fapi/v1/klines" : "/api/v3/klines", query: { symbol: m.symbol, interval: binanceInterval, limit: n }, cost: m.futures ? futuresKlinesWeight(n) : 2, signal, market: m });
-    if (!Array.isArray(rows)) throw new VenueError({ venue: "binance", status: 200, message: `unexpected klines for ${m.display}` });
-    // Binance returns klines oldest first, keyed by open time.
-    return rows.map((r, i) => ({
-      time: need(r[0], `kline[${i}] open time`),
-      open: need(r[1], `kline[${i}] open`),
-      high: need(r[2], `kline[${i}] high`),
-      low: need(r[3], `kline[${i}] low`),
-      close: need(r[4], `kline[${i}] close`),
-      volume: need(r[5], `kline[${i}] volume`),
-    }));
+    return parseKlines(rows, m);
+  }
+
+  async function* klineHistoryPages(symbol: string, interval: CandleInterval, fromMs: number, toMs: number, signal?: AbortSignal): AsyncGenerator<CandleHistoryPage> {
+    const m = parseBinanceSymbol(symbol);
+    const binanceInterval = INTERVALS[interval];
+    const step = INTERVAL_MS[interval];
+    if (!binanceInterval || !step) throw new Error(`binance: unsupported candle interval "${interval}"`);
+    checkRange(fromMs, toMs);
+    const max = m.futures ? BINANCE_KLINES_LIMIT.futures : BINANCE_KLINES_LIMIT.spot;
+    for (let start = fromMs; start <= toMs; ) {
+      const end = Math.min(toMs, start + max * step - 1);
+      const limit = Math.min(max, Math.max(1, Math.ceil((end - start + 1) / step)));
+      const rows = await call<Kline[]>(transport(m), {
+        method: "GET",
+        path: m.futures ? "/fapi/v1/klines" : "/api/v3/klines",
+        query: { symbol: m.symbol, interval: binanceInterval, startTime: start, endTime: end, limit },
+        cost: m.futures ? futuresKlinesWeight(limit) : 2,
+        signal,
+        market: m,
+      });
+      yield { from: start, to: end, candles: parseKlines(rows, m).filter((c) => c.time >= start && c.time <= end) };
+      start = end + 1;
+    }
+  }
+
+  async function getKlineHistory(symbol: string, interval: CandleInterval, fromMs: number, toMs: number, signal?: AbortSignal): Promise<Candle[]> {
+    const out: Candle[] = [];
+    for await (const page of klineHistoryPages(symbol, interval, fromMs, toMs, signal)) out.push(...page.candles);
+    return out;
   }
 
   /** fundingIntervalHours per symbol; /fapi/v1/fundingInfo lists only symbols with an adjusted interval. */
@@ -414,11 +486,14 @@ export function createBinanceMarketClient(options: BinanceClientOptions = {}): B
     };
   }
 
-  async function getFundingHistory(symbol: string, limit = 100, signal?: AbortSignal): Promise<FundingRecord[]> {
+  function perpetual(symbol: string): Market {
     const m = { ...parseBinanceSymbol(symbol), futures: true };
     m.display = `${m.symbol}-PERP`;
-    const n = Math.min(1000, Math.max(1, Math.floor(Number.isFinite(limit) ? limit : 100)));
-    const rows = await call<{ fundingTime?: number | string; fundingRate?: string; markPrice?: string }[]>(http.fundingInfo, { method: "GET", path: "/fapi/v1/fundingRate", query: { symbol: m.symbol, limit: n }, cost: 1, signal, market: m });
+    return m;
+  }
+
+  async function fundingRates(m: Market, query: Record<string, QueryValue>, signal?: AbortSignal): Promise<FundingRecord[]> {
+    const rows = await call<{ fundingTime?: number | string; fundingRate?: string; markPrice?: string }[]>(http.fundingInfo, { method: "GET", path: "/fapi/v1/fundingRate", query: { symbol: m.symbol, ...query }, cost: 1, signal, market: m });
     if (!Array.isArray(rows)) throw new VenueError({ venue: "binance", status: 200, message: `unexpected funding history for ${m.display}` });
     return rows
       .map((r, i) => {
@@ -426,6 +501,32 @@ export function createBinanceMarketClient(options: BinanceClientOptions = {}): B
         return { time: need(r.fundingTime, `fundingRate[${i}].fundingTime`), rate: need(r.fundingRate, `fundingRate[${i}].fundingRate`), markPrice: Number.isFinite(mark) ? mark : null };
       })
       .sort((a, b) => a.time - b.time);
+  }
+
+  async function* fundingHistoryPages(symbol: string, fromMs: number, toMs: number, signal?: AbortSignal): AsyncGenerator<FundingHistoryPage> {
+    const m = perpetual(symbol);
+    checkRange(fromMs, toMs);
+    for (let start = fromMs; start <= toMs; ) {
+      const records = await fundingRates(m, { startTime: start, endTime: toMs, limit: BINANCE_FUNDING_LIMIT }, signal);
+      const inRange = records.filter((r) => r.time >= start && r.time <= toMs);
+      const last = inRange[inRange.length - 1];
+      // A short page is the whole rest of the range; a full one covers up to its last funding time.
+      const end = records.length < BINANCE_FUNDING_LIMIT || !last ? toMs : last.time;
+      yield { from: start, to: end, records: inRange };
+      start = end + 1;
+    }
+  }
+
+  function getFundingHistory(symbol: string, limit?: number, signal?: AbortSignal): Promise<FundingRecord[]>;
+  function getFundingHistory(symbol: string, fromMs: number, toMs: number, signal?: AbortSignal): Promise<FundingRecord[]>;
+  async function getFundingHistory(symbol: string, a?: number, b?: number | AbortSignal, c?: AbortSignal): Promise<FundingRecord[]> {
+    if (typeof b === "number") {
+      const out: FundingRecord[] = [];
+      for await (const page of fundingHistoryPages(symbol, a ?? 0, b, c)) out.push(...page.records);
+      return out;
+    }
+    const n = Math.min(BINANCE_FUNDING_LIMIT, Math.max(1, Math.floor(a !== undefined && Number.isFinite(a) ? a : 100)));
+    return fundingRates(perpetual(symbol), { limit: n }, b);
   }
 
   async function getRules(symbol: string, signal?: AbortSignal): Promise<MarketRules> {
@@ -450,7 +551,7 @@ export function createBinanceMarketClient(options: BinanceClientOptions = {}): B
     return rules;
   }
 
-  return { venue: "binance", getQuote, getOrderBook, getCandles, getFunding, getFundingHistory, getRules };
+  return { venue: "binance", getQuote, getOrderBook, getCandles, getFunding, getFundingHistory, fundingHistoryPages, getKlineHistory, klineHistoryPages, getRules };
 }
 
 // ---------------------------------------------------------------------------------------------------

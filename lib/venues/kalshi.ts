@@ -43,7 +43,7 @@ const WRITE_BUCKET = { capacity: 200, refill: 100 };
 const MARKET_ORDER_TICKS = 5;
 const MIN_PRICE = 0.01;
 const MAX_PRICE = 0.99;
-/** Candles asked for in one request at most (Kalshi caps a candlestick request; stay well inside it). */
+/** Candles asked for in one request at most: Kalshi answers 400 when start_ts..end_ts spans more than 5,000. */
 const MAX_BASE_CANDLES = 5000;
 const PAGE_LIMIT = 200;
 const MAX_PAGES = 10;
@@ -363,8 +363,24 @@ function makeShared(options: KalshiClientOptions): Shared {
   return { http, now: options.now ?? Date.now };
 }
 
+/** One page of a history read: what Kalshi answered for every open time in [from, to] (ms, inclusive). */
+export interface CandleHistoryPage {
+  from: number;
+  to: number;
+  candles: Candle[];
+}
+
 export interface KalshiMarketClient extends VenueMarketClient {
   readonly venue: "kalshi";
+  /** Candles with open times in [fromMs, toMs], oldest first (paged, see candleHistoryPages). */
+  getCandleHistory(symbol: string, interval: CandleInterval, fromMs: number, toMs: number, signal?: AbortSignal): Promise<Candle[]>;
+  /**
+   * Candles with open times in [fromMs, toMs] from the market's candlesticks endpoint, at most 5,000 base
+   * candles (1, 60 or 1440 minutes) per request. Pages start on bucket boundaries of the interval, so an
+   * aggregated candle (5m, 15m, 4h) is never split across two pages. A page is yielded before the next is
+   * requested.
+   */
+  candleHistoryPages(symbol: string, interval: CandleInterval, fromMs: number, toMs: number, signal?: AbortSignal): AsyncGenerator<CandleHistoryPage>;
 }
 
 class MarketClient implements KalshiMarketClient {
@@ -442,6 +458,42 @@ class MarketClient implements KalshiMarketClient {
     const base = parseKalshiCandles(body?.candlesticks, spec.base);
     const candles = spec.factor === 1 ? base : aggregateCandles(base, spec.base * spec.factor);
     return candles.slice(-want);
+  }
+
+  async *candleHistoryPages(symbol: string, interval: CandleInterval, fromMs: number, toMs: number, signal?: AbortSignal): AsyncGenerator<CandleHistoryPage> {
+    const ticker = normalizeTicker(symbol);
+    const spec = INTERVALS[interval];
+    if (!spec) throw new Error(`Kalshi: unsupported candle interval "${interval}"`);
+    if (!Number.isSafeInteger(fromMs) || !Number.isSafeInteger(toMs) || fromMs < 0) throw new Error(`Kalshi: a history range needs whole ms times, got ${fromMs}..${toMs}`);
+    if (fromMs > toMs) return;
+    const series = await this.seriesTicker(ticker, signal);
+    const baseMs = spec.base * 60_000;
+    const bucketMs = baseMs * spec.factor;
+    const pageMs = Math.floor(MAX_BASE_CANDLES / spec.factor) * bucketMs;
+    // Open times of the base candles to read: whole buckets from the one holding fromMs to the one holding toMs.
+    const firstOpen = Math.floor(fromMs / bucketMs) * bucketMs;
+    const lastOpen = Math.floor(toMs / bucketMs) * bucketMs + bucketMs - baseMs;
+    for (let start = firstOpen; start <= lastOpen; start += pageMs) {
+      const pageLast = Math.min(lastOpen, start + pageMs - baseMs);
+      // start_ts/end_ts select candles by end_period_ts, inclusive at both ends: one period after the open.
+      const body = await this.read<{ candlesticks?: KalshiCandle[] }>(
+        `/series/${encodeURIComponent(series)}/markets/${encodeURIComponent(ticker)}/candlesticks`,
+        { start_ts: (start + baseMs) / 1000, end_ts: (pageLast + baseMs) / 1000, period_interval: spec.base },
+        signal,
+        notFoundMarket(ticker),
+      );
+      const base = parseKalshiCandles(body?.candlesticks, spec.base);
+      const candles = spec.factor === 1 ? base : aggregateCandles(base, spec.base * spec.factor);
+      const from = Math.max(fromMs, start);
+      const to = Math.min(toMs, pageLast + baseMs - 1);
+      yield { from, to, candles: candles.filter((c) => c.time >= from && c.time <= to) };
+    }
+  }
+
+  async getCandleHistory(symbol: string, interval: CandleInterval, fromMs: number, toMs: number, signal?: AbortSignal): Promise<Candle[]> {
+    const out: Candle[] = [];
+    for await (const page of this.candleHistoryPages(symbol, interval, fromMs, toMs, signal)) out.push(...page.candles);
+    return out;
   }
 
   async getFunding(_symbol: string): Promise<Funding> {

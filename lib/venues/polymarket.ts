@@ -240,18 +240,71 @@ function rulesFrom(book: PolymarketBook, symbol: string): MarketRules & { negRis
 // ---------------------------------------------------------------------------------------------------------
 // Market data
 
+/** One page of a history read: the candles built for every open time in [from, to] (ms, inclusive). */
+export interface CandleHistoryPage {
+  from: number;
+  to: number;
+  candles: Candle[];
+}
+
 export interface PolymarketMarketClient extends VenueMarketClient {
   /** The outcome token id a symbol stands for. */
   resolveToken(symbol: string, signal?: AbortSignal): Promise<string>;
+  /** Candles with open times in [fromMs, toMs], oldest first (paged, see candleHistoryPages). */
+  getCandleHistory(symbol: string, interval: CandleInterval, fromMs: number, toMs: number, signal?: AbortSignal): Promise<Candle[]>;
+  /**
+   * Candles with open times in [fromMs, toMs], built from /prices-history points over startTs/endTs windows
+   * of at most 14 days. Windows start on interval boundaries and hold whole candles; a point counts in the
+   * window whose [startTs, endTs) holds it. Volume is 0. A page is yielded before the next is requested.
+   */
+  candleHistoryPages(symbol: string, interval: CandleInterval, fromMs: number, toMs: number, signal?: AbortSignal): AsyncGenerator<CandleHistoryPage>;
 }
 
 export function createPolymarketMarketClient(options: PolymarketClientOptions = {}): PolymarketMarketClient {
   const ctx = context(options);
   const rulesCache = new Map<string, { at: number; rules: MarketRules }>();
 
+  async function* candleHistoryPages(symbol: string, interval: CandleInterval, fromMs: number, toMs: number, signal?: AbortSignal): AsyncGenerator<CandleHistoryPage> {
+    const minutes = INTERVAL_MINUTES[interval];
+    if (!minutes) throw new Error(`polymarket: unsupported candle interval "${interval}"`);
+    if (!Number.isSafeInteger(fromMs) || !Number.isSafeInteger(toMs) || fromMs < 0) throw new Error(`polymarket: a history range needs whole ms times, got ${fromMs}..${toMs}`);
+    if (fromMs > toMs) return;
+    const token = await resolveToken(ctx, symbol, signal);
+    const step = minutes * 60;
+    const window = Math.floor(PRICES_HISTORY_WINDOW_S / step) * step;
+    const first = Math.floor(fromMs / 1000 / step) * step;
+    const end = Math.floor(toMs / 1000 / step) * step + step;
+    for (let start = first; start < end; start += window) {
+      const stop = Math.min(end, start + window);
+      const page = await ctx.clob.request<{ history?: { t: number | string; p: number | string }[] }>({
+        method: "GET",
+        path: "/prices-history",
+        query: { market: token, startTs: start, endTs: stop, fidelity: FIDELITY_MINUTES[interval] },
+        kind: "read",
+        cost: COST.pricesHistory,
+        signal,
+        notFound: notFound(symbol),
+      });
+      const points = (page && Array.isArray(page.history) ? page.history : []).filter((point) => {
+        const t = num(point.t);
+        return t >= start && t < stop;
+      });
+      const from = Math.max(fromMs, start * 1000);
+      const to = Math.min(toMs, stop * 1000 - 1);
+      yield { from, to, candles: candlesFromPrices(points, interval).filter((c) => c.time >= from && c.time <= to) };
+    }
+  }
+
   return {
     venue: VENUE,
     resolveToken: (symbol, signal) => resolveToken(ctx, symbol, signal),
+    candleHistoryPages,
+
+    async getCandleHistory(symbol, interval, fromMs, toMs, signal) {
+      const out: Candle[] = [];
+      for await (const page of candleHistoryPages(symbol, interval, fromMs, toMs, signal)) out.push(...page.candles);
+      return out;
+    },
 
     async getOrderBook(symbol, depth, signal) {
       const { book } = await fetchBook(ctx, symbol, signal);

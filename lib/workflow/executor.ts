@@ -25,7 +25,14 @@ export interface ExecuteOptions {
   maxOutputBytes?: number;
   /** At most this many asynchronous nodes in flight at once. */
   maxConcurrency?: number;
+  /**
+   * False: nodes share the run's signal and have no timeout of their own (a backtest, whose nodes only
+   * read memory, bounds the whole replay instead). Default true.
+   */
+  nodeSignals?: boolean;
 }
+
+const NEVER_ABORTED = new AbortController().signal;
 
 export const DEFAULT_NODE_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024;
@@ -72,6 +79,8 @@ export function capOutput(output: unknown, maxBytes: number): unknown {
  */
 class LazySignalContext implements NodeRunContext {
   private controller: AbortController | undefined;
+  /** Set when nodes share the run's signal. */
+  shared: AbortSignal | undefined;
   constructor(
     readonly inputs: Record<string, unknown>,
     readonly props: PropertyValues,
@@ -80,7 +89,7 @@ class LazySignalContext implements NodeRunContext {
     readonly run: { id: string; mode: RunMode; now: Date; clock: () => number },
   ) {}
   get signal(): AbortSignal {
-    return this.control().signal;
+    return this.shared ?? this.control().signal;
   }
   control(): AbortController {
     return (this.controller ??= new AbortController());
@@ -106,6 +115,7 @@ export function executeWorkflow(workflow: CompiledWorkflow, options: ExecuteOpti
   const maxBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const maxConcurrency = Math.max(1, options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY);
   const runSignal = options.signal;
+  const ownSignals = options.nodeSignals ?? true;
   const { blocks, inputSources, successors } = workflow;
   const n = blocks.length;
 
@@ -201,6 +211,7 @@ export function executeWorkflow(workflow: CompiledWorkflow, options: ExecuteOpti
       emit({ event: "node-started", seq: ++seq, ...ref(b) });
       const t0 = performance.now();
       const ctx = new LazySignalContext(gatherInputs(b), b.props, options.services, { id: b.id, name: b.name }, runInfo);
+      if (!ownSignals) ctx.shared = runSignal ?? NEVER_ABORTED;
       let value: unknown;
       try {
         value = b.def.run(ctx);
@@ -210,6 +221,22 @@ export function executeWorkflow(workflow: CompiledWorkflow, options: ExecuteOpti
       }
       if (!isPromise(value)) {
         succeed(i, value, t0);
+        return;
+      }
+      if (!ownSignals) {
+        inFlight++;
+        value.then(
+          (output) => {
+            inFlight--;
+            succeed(i, output, t0);
+            pump();
+          },
+          (err: unknown) => {
+            inFlight--;
+            fail(i, runSignal?.aborted ? new Error("cancelled while running") : err, t0);
+            pump();
+          },
+        );
         return;
       }
       const ctl = ctx.control();
