@@ -1,7 +1,7 @@
 import type { NodeServices, Notification } from "../providers/types";
 import { discardSink, runOnce } from "../runs/engine";
 import type { CompiledWorkflow } from "../workflow/validate";
-import { BacktestAccount, type MarketSpec } from "./account";
+import { BacktestAccount, type MarketSpec, type OrderRecord } from "./account";
 import { BacktestBroker } from "./broker";
 import { ReplayMarket } from "./replay-market";
 import type { BacktestProgress, BacktestSettings, Bars, Trade } from "./types";
@@ -51,6 +51,8 @@ export interface EngineOutput {
   /** Node failures after the warm-up, by node and message, with how many bars they happened on. */
   failures: { nodeId: string; message: string; bars: number; firstBar: number }[];
   ordersPlaced: number;
+  /** Every order the strategy placed, in order (the look-ahead check compares them). */
+  orders: readonly OrderRecord[];
   ordersRejected: { reason: string; count: number }[];
   notifications: number;
   seconds: number;
@@ -225,6 +227,7 @@ export function finish(
     indicators: run.indicators.map((t) => ({ ...t, values: done < t.values.length ? t.values.subarray(0, done) : t.values })),
     failures: run.failures,
     ordersPlaced: account.orders.length,
+    orders: account.orders,
     ordersRejected: [...run.rejected.entries()].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count),
     notifications: run.notifications,
     seconds: (performance.now() - run.started) / 1000,

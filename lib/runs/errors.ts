@@ -11,6 +11,14 @@ export const RUN_REFUSAL_CODES = [
   "not_armed",
   "arming_expired",
   "arming_stale",
+  "no_provider",
+  "unknown_workflow",
+  "unknown_dataset",
+  "bad_data_request",
+  "no_data",
+  "too_many_bars",
+  "bad_dataset",
+  "history_unavailable",
 ] as const;
 
 export type RunRefusalCode = (typeof RUN_REFUSAL_CODES)[number];

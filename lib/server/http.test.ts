@@ -13,6 +13,14 @@ const expected: Record<RunRefusalCode, number> = {
   not_armed: 403,
   arming_expired: 403,
   arming_stale: 409,
+  no_provider: 400,
+  unknown_workflow: 404,
+  unknown_dataset: 404,
+  bad_data_request: 400,
+  no_data: 422,
+  too_many_bars: 413,
+  bad_dataset: 400,
+  history_unavailable: 502,
 };
 
 const failingWith = (err: unknown) =>

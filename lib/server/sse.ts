@@ -19,6 +19,16 @@ export function eventStream(
   request: Request,
   run: (emit: (e: RunEvent) => void, signal: AbortSignal) => Promise<unknown>,
 ): Response {
+  return sseResponse(request, (write, signal) => run((e) => write(formatEvent(e)), signal));
+}
+
+/** Streams named events (`event: <name>`, JSON data) written by `run`; a failure becomes an `error` event. */
+export function namedEventStream(request: Request, run: (send: (event: string, data: unknown) => void, signal: AbortSignal) => Promise<unknown>): Response {
+  let seq = 0;
+  return sseResponse(request, (write, signal) => run((event, data) => write(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`), signal));
+}
+
+function sseResponse(request: Request, run: (write: (text: string) => void, signal: AbortSignal) => Promise<unknown>): Response {
   const abort = new AbortController();
   const onClientGone = () => abort.abort(new Error("client disconnected"));
   request.signal.addEventListener("abort", onClientGone, { once: true });
@@ -35,9 +45,12 @@ export function eventStream(
         }
       };
       write("retry: 5000\n\n");
-      run((e) => write(formatEvent(e)), abort.signal)
+      run(write, abort.signal)
         .catch((err: unknown) => {
-          write(`event: error\ndata: ${JSON.stringify({ error: (err as Error)?.message ?? "run failed" })}\n\n`);
+          const details = (err as { details?: unknown })?.details ?? null;
+          const known = (err as { code?: unknown })?.code !== undefined || (err as { status?: unknown })?.status !== undefined;
+          if (!known) console.error(`[sse] ${new URL(request.url).pathname} failed: ${(err as Error)?.name ?? "Error"}: ${(err as Error)?.message ?? String(err)}`);
+          write(`event: error\ndata: ${JSON.stringify({ error: known ? (err as Error).message : "internal error", details })}\n\n`);
         })
         .finally(() => {
           request.signal.removeEventListener("abort", onClientGone);
