@@ -1,5 +1,5 @@
 import "server-only";
-import { emptyBars, type Bars } from "../backtest/types";
+import { emptyBars, sliceBars, type Bars } from "../backtest/types";
 import type { Candle } from "../providers/types";
 import { getDb } from "./client";
 import type { Prisma } from "./generated/client";
@@ -32,8 +32,8 @@ export interface FundingRate {
 /** The CandleRange interval under which a symbol's funding coverage is recorded. */
 export const FUNDING_SERIES = "funding";
 
-/** Rows per INSERT statement: 9 bound values a row stays far below SQLite's 32,766 variables. */
-const INSERT_BATCH = 500;
+/** Rows per INSERT statement (sent as one JSON parameter). */
+const INSERT_BATCH = 5_000;
 /** Rows per read query when building Bars. */
 const READ_BATCH = 50_000;
 
@@ -89,17 +89,29 @@ async function addCoveredRange(tx: Tx, series: SeriesKey, range: TimeRange): Pro
   await tx.candleRange.create({ data: { ...where, fromTime: BigInt(from), toTime: BigInt(to) } });
 }
 
-/** Inserts candles in batched statements; a bar already stored for that open time is kept (first one wins). */
+function finite(values: readonly number[], what: string): void {
+  for (const v of values) if (!Number.isFinite(v)) throw new Error(`candle store: ${what} has a value that is not a finite number (${v})`);
+}
+
+/**
+ * Inserts candles, a batch per statement: the rows travel as one JSON parameter expanded by json_each
+ * (JSON numbers round-trip doubles exactly). A bar already stored for an open time is kept (first wins).
+ */
 async function insertCandleRows(tx: Tx, series: SeriesKey, candles: readonly Candle[]): Promise<number> {
   let inserted = 0;
   for (let i = 0; i < candles.length; i += INSERT_BATCH) {
-    const batch = candles.slice(i, i + INSERT_BATCH);
-    const params: (string | number | bigint)[] = [];
-    for (const c of batch) params.push(series.venue, series.symbol, series.interval, BigInt(c.time), c.open, c.high, c.low, c.close, c.volume);
-    // Every value is a bound parameter; only the placeholder count varies.
+    const rows = candles.slice(i, i + INSERT_BATCH).map((c) => {
+      const row = [c.time, c.open, c.high, c.low, c.close, c.volume];
+      finite(row, `the bar at ${c.time}`);
+      return row;
+    });
     inserted += await tx.$executeRawUnsafe(
-      `INSERT OR IGNORE INTO "Candle" ("venue", "symbol", "interval", "openTime", "open", "high", "low", "close", "volume") VALUES ${batch.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
-      ...params,
+      `INSERT OR IGNORE INTO "Candle" ("venue", "symbol", "interval", "openTime", "open", "high", "low", "close", "volume")
+       SELECT ?, ?, ?, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 FROM json_each(?)`,
+      series.venue,
+      series.symbol,
+      series.interval,
+      JSON.stringify(rows),
     );
   }
   return inserted;
@@ -127,6 +139,15 @@ export async function countCandles(series: SeriesKey, from: number, to: number):
   return getDb().candle.count({ where: { ...series, openTime: { gte: BigInt(from), lte: BigInt(to) } } });
 }
 
+interface BarRow {
+  openTime: bigint | number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
 /** The stored bars with open times in [from, to], oldest first, read in batches straight into columns. */
 export async function getCandleBars(series: SeriesKey, from: number, to: number): Promise<Bars> {
   const db = getDb();
@@ -135,12 +156,17 @@ export async function getCandleBars(series: SeriesKey, from: number, to: number)
   let filled = 0;
   let after = BigInt(from) - BigInt(1);
   while (filled < total) {
-    const rows = await db.candle.findMany({
-      where: { ...series, openTime: { gt: after, lte: BigInt(to) } },
-      orderBy: { openTime: "asc" },
-      take: Math.min(READ_BATCH, total - filled),
-      select: { openTime: true, open: true, high: true, low: true, close: true, volume: true },
-    });
+    const rows = await db.$queryRawUnsafe<BarRow[]>(
+      `SELECT "openTime", "open", "high", "low", "close", "volume" FROM "Candle"
+       WHERE "venue" = ? AND "symbol" = ? AND "interval" = ? AND "openTime" > ? AND "openTime" <= ?
+       ORDER BY "openTime" LIMIT ?`,
+      series.venue,
+      series.symbol,
+      series.interval,
+      after,
+      BigInt(to),
+      Math.min(READ_BATCH, total - filled),
+    );
     if (rows.length === 0) break;
     for (const r of rows) {
       bars.time[filled] = Number(r.openTime);
@@ -151,10 +177,10 @@ export async function getCandleBars(series: SeriesKey, from: number, to: number)
       bars.volume[filled] = r.volume;
       filled++;
     }
-    after = rows[rows.length - 1]!.openTime;
+    after = BigInt(rows[rows.length - 1]!.openTime);
   }
-  // Rows written between the count and the reads are left for the next read.
-  return filled === total ? bars : { length: filled, time: bars.time.subarray(0, filled), open: bars.open.subarray(0, filled), high: bars.high.subarray(0, filled), low: bars.low.subarray(0, filled), close: bars.close.subarray(0, filled), volume: bars.volume.subarray(0, filled) };
+  // Rows deleted between the count and the reads leave the columns shorter.
+  return filled === total ? bars : sliceBars(bars, 0, filled);
 }
 
 /** Funding coverage of a perpetual, merged and oldest first. */
@@ -167,10 +193,17 @@ export async function saveFundingPage(venue: string, symbol: string, rates: read
   return getDb().$transaction(async (tx) => {
     let inserted = 0;
     for (let i = 0; i < rates.length; i += INSERT_BATCH) {
-      const batch = rates.slice(i, i + INSERT_BATCH);
-      const params: (string | number | bigint)[] = [];
-      for (const r of batch) params.push(venue, symbol, BigInt(r.time), r.rate);
-      inserted += await tx.$executeRawUnsafe(`INSERT OR IGNORE INTO "FundingRate" ("venue", "symbol", "time", "rate") VALUES ${batch.map(() => "(?, ?, ?, ?)").join(", ")}`, ...params);
+      const rows = rates.slice(i, i + INSERT_BATCH).map((r) => {
+        const row = [r.time, r.rate];
+        finite(row, `the funding rate at ${r.time}`);
+        return row;
+      });
+      inserted += await tx.$executeRawUnsafe(
+        `INSERT OR IGNORE INTO "FundingRate" ("venue", "symbol", "time", "rate") SELECT ?, ?, value ->> 0, value ->> 1 FROM json_each(?)`,
+        venue,
+        symbol,
+        JSON.stringify(rows),
+      );
     }
     await addCoveredRange(tx, { venue, symbol, interval: FUNDING_SERIES }, range);
     return inserted;

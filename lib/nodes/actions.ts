@@ -145,7 +145,7 @@ const targetPositionNode = defineNode<TargetProps>({
       kind: "enum",
       name: "rounding",
       label: "Round to",
-      default: "whole",
+      default: "step",
       options: [
         { value: "whole", label: "Whole units" },
         { value: "step", label: "The venue's quantity step" },

@@ -105,6 +105,11 @@ export async function prepareBacktest(workflow: CompiledWorkflow, data: Backtest
   }
   const loaded: LoadedSeries[] = [];
   for (const g of groups) loaded.push(...(await loadSource(g.source, g.readers, hooks)));
+  return assembleBacktest(workflow, loaded, settings);
+}
+
+/** The engine input for loaded series: aligned, with their markets, and the notes the report needs. */
+export function assembleBacktest(workflow: CompiledWorkflow, loaded: LoadedSeries[], settings: FullSettings): { input: EngineInput; summaries: DataSummary[]; notes: string[] } {
   for (const s of loaded) {
     if (s.bars.length < 2) throw new RunRefusal("no_data", `${s.summary.label} has ${s.bars.length} bar${s.bars.length === 1 ? "" : "s"}; a backtest needs at least 2`);
   }

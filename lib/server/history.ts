@@ -111,13 +111,19 @@ function toMs(value: number | string, what: string): number {
 
 /** The symbol as the store keys it: the venue's own normal form. */
 export function historySymbol(venue: Venue, symbol: string): string {
+  const raw = String(symbol ?? "").trim();
+  if (!raw) throw new Error(`history: a ${venue} symbol is required`);
   switch (venue) {
     case "binance":
-      return parseBinanceSymbol(symbol).display;
+      try {
+        return parseBinanceSymbol(raw).display;
+      } catch (error) {
+        throw new Error(`history: ${(error as Error).message}`);
+      }
     case "kalshi":
-      return symbol.trim().toUpperCase();
+      return raw.toUpperCase();
     case "polymarket":
-      return symbol.trim();
+      return raw;
   }
 }
 
@@ -128,15 +134,33 @@ function client<V extends Venue>(venue: V, given: Partial<HistoryClients> | unde
   return made as HistoryClients[V];
 }
 
-function candlePages(clients: Partial<HistoryClients> | undefined, venue: Venue, symbol: string, interval: CandleInterval, range: TimeRange, signal: AbortSignal | undefined) {
-  switch (venue) {
-    case "binance":
-      return client("binance", clients).klineHistoryPages(symbol, interval, range.from, range.to, signal);
-    case "kalshi":
-      return client("kalshi", clients).candleHistoryPages(symbol, interval, range.from, range.to, signal);
-    case "polymarket":
-      return client("polymarket", clients).candleHistoryPages(symbol, interval, range.from, range.to, signal);
-  }
+type PageReader = (range: TimeRange) => AsyncIterator<{ from: number; to: number; candles: Candle[] }>;
+
+/** Reads pages of one series through one client, made on first use (a covered load makes none). */
+function pageReader(clients: Partial<HistoryClients> | undefined, venue: Venue, symbol: string, interval: CandleInterval, signal: AbortSignal | undefined): PageReader {
+  let read: ((range: TimeRange) => AsyncIterable<{ from: number; to: number; candles: Candle[] }>) | null = null;
+  return (range) => {
+    if (!read) {
+      switch (venue) {
+        case "binance": {
+          const c = client("binance", clients);
+          read = (r) => c.klineHistoryPages(symbol, interval, r.from, r.to, signal);
+          break;
+        }
+        case "kalshi": {
+          const c = client("kalshi", clients);
+          read = (r) => c.candleHistoryPages(symbol, interval, r.from, r.to, signal);
+          break;
+        }
+        case "polymarket": {
+          const c = client("polymarket", clients);
+          read = (r) => c.candleHistoryPages(symbol, interval, r.from, r.to, signal);
+          break;
+        }
+      }
+    }
+    return read(range)[Symbol.asyncIterator]();
+  };
 }
 
 /**
@@ -207,9 +231,13 @@ export async function loadVenueBars(request: VenueBarsRequest, options: LoadOpti
   let fetchedBars = 0;
   let duplicates = 0;
   if (from <= end) {
-    const missing = subtractRanges(from, end, await listCoveredRanges(series));
+    // Fetched stretches span whole interval slots, so coverage stays on the interval's grid.
+    const slotFrom = Math.floor(from / step) * step;
+    const slotTo = Math.floor(end / step) * step + step - 1;
+    const missing = subtractRanges(slotFrom, slotTo, await listCoveredRanges(series));
+    const read = pageReader(options.clients, venue, symbol, interval, signal);
     for (const stretch of missing) {
-      const pages = candlePages(options.clients, venue, symbol, interval, stretch, signal)[Symbol.asyncIterator]();
+      const pages = read(stretch);
       for (;;) {
         let next: IteratorResult<{ from: number; to: number; candles: Candle[] }>;
         try {
@@ -254,8 +282,9 @@ export async function loadVenueBars(request: VenueBarsRequest, options: LoadOpti
  */
 export async function loadFunding(venue: Venue, symbol: string, from: number | string, to: number | string, options: Omit<LoadOptions, "onFetched"> = {}): Promise<FundingRate[]> {
   if (venue !== "binance") return [];
-  const market = parseBinanceSymbol(symbol);
-  if (!market.futures) return [];
+  const display = historySymbol(venue, symbol);
+  if (!display.endsWith("-PERP")) return [];
+  const market = parseBinanceSymbol(display);
   const fromMs = toMs(from, "from");
   const toMsValue = toMs(to, "to");
   if (fromMs > toMsValue) throw new Error(`history: the range starts after it ends (${iso(fromMs)} > ${iso(toMsValue)})`);
@@ -263,8 +292,9 @@ export async function loadFunding(venue: Venue, symbol: string, from: number | s
   let fetched = 0;
   if (fromMs <= end) {
     const missing = subtractRanges(fromMs, end, await listFundingRanges(venue, market.display));
+    const binance = missing.length > 0 ? client("binance", options.clients) : null;
     for (const stretch of missing) {
-      const pages = client("binance", options.clients).fundingHistoryPages(market.display, stretch.from, stretch.to, options.signal)[Symbol.asyncIterator]();
+      const pages = binance!.fundingHistoryPages(market.display, stretch.from, stretch.to, options.signal)[Symbol.asyncIterator]();
       for (;;) {
         let next: Awaited<ReturnType<typeof pages.next>>;
         try {

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useThrowawayDatabase } from "@/test/db";
@@ -138,6 +138,25 @@ describe("/api/backtests", () => {
       const res = await post(body);
       const json = (await res.json()) as { error: string };
       expect({ status: res.status, error: json.error }).toEqual({ status, error: expect.stringMatching(message) });
+    }
+  });
+
+  it("passes the look-ahead check on every template, on simulated data", async () => {
+    const dir = path.join(__dirname, "../../../lib/templates");
+    const names = readdirSync(dir).filter((f) => f.endsWith(".json"));
+    expect(names.length).toBe(11);
+    for (const name of names) {
+      const tpl = JSON.parse(readFileSync(path.join(dir, name), "utf8")) as { workflow: { blocks: { category: string }[] } };
+      if (!tpl.workflow.blocks.some((b) => b.category === "providers")) {
+        // Delta Neutral reads only its positions: with no provider there is no market data to replay.
+        const refused = await post({ workflow: tpl.workflow, data: { simulated: { interval: "1h", bars: 300 } } });
+        expect({ name, status: refused.status }).toEqual({ name, status: 400 });
+        continue;
+      }
+      const res = await post({ workflow: tpl.workflow, data: { simulated: { seed: 11, interval: "1h", bars: 300, end: "2026-03-01T00:00:00Z" } }, check: true });
+      const record = (await res.json()) as BacktestRecord & { check: { lookahead: { passed: boolean; cuts: number; findings: unknown[] } } };
+      expect({ name, status: res.status, findings: record.check?.lookahead.findings }).toEqual({ name, status: 201, findings: [] });
+      expect(record.check.lookahead.cuts).toBeGreaterThan(0);
     }
   });
 
