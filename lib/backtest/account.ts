@@ -110,6 +110,8 @@ export class BacktestAccount {
   /** Realised P&L (after fees and funding) of the UTC day `day`. */
   realizedToday = 0;
   private day = -1;
+  /** True while beginBar fills orders within bar t, before its close is known. */
+  private inBar = false;
 
   constructor(
     readonly markets: readonly MarketSpec[],
@@ -131,12 +133,15 @@ export class BacktestAccount {
     return e;
   }
 
-  /** Equity at a given price of one market (the others at bar t's close). */
+  /**
+   * Equity at a given price of one market, the others at bar t's open while bar t's opening fills are
+   * processed (its close is not known yet), at its close afterwards.
+   */
   private equityWith(m: number, price: number, t: number): number {
     let e = this.cash;
     for (let k = 0; k < this.markets.length; k++) {
       const q = this.positions[k]!;
-      if (q !== 0) e += q * (k === m ? price : this.markets[k]!.bars.close[t]!);
+      if (q !== 0) e += q * (k === m ? price : (this.inBar ? this.markets[k]!.bars.open : this.markets[k]!.bars.close)[t]!);
     }
     return e;
   }
@@ -203,6 +208,7 @@ export class BacktestAccount {
     this.rollDay(t);
     this.payFunding(t);
     if (this.pending.length > 0) {
+      this.inBar = true;
       const still: PendingOrder[] = [];
       // Market orders first, in the order they were placed; then limits.
       for (const p of this.pending) {
@@ -229,12 +235,13 @@ export class BacktestAccount {
         this.execute(p, this.orders[p.id - 1]!, price, t, true);
       }
       this.pending = still;
+      this.inBar = false;
     }
     this.checkBrackets(t);
   }
 
-  /** Closes every open trade at bar t's open (end of data) and cancels what has not filled. */
-  closeAll(t: number): void {
+  /** Closes every open trade at bar t's open, or its close (end of data) and cancels what has not filled. */
+  closeAll(t: number, at: "open" | "close" = "open"): void {
     for (const p of this.pending) {
       const r = this.orders[p.id - 1]!;
       r.state = "cancelled";
@@ -243,7 +250,7 @@ export class BacktestAccount {
     this.pending = [];
     for (let m = 0; m < this.markets.length; m++) {
       const q = this.positions[m]!;
-      if (Math.abs(q) > EPS) this.fill(m, q > 0 ? "sell" : "buy", Math.abs(q), this.markets[m]!.bars.open[t]!, t, false);
+      if (Math.abs(q) > EPS) this.fill(m, q > 0 ? "sell" : "buy", Math.abs(q), (at === "open" ? this.markets[m]!.bars.open : this.markets[m]!.bars.close)[t]!, t, false);
     }
   }
 

@@ -206,7 +206,8 @@ export function finish(
   const last = done - 1;
   if (last >= 0 && input.settings.close_at_end) {
     const before = account.orders.length;
-    account.closeAll(last);
+    // At the last bar's open, as backtesting.py does; with close fills, at its close (an entry may have filled there).
+    account.closeAll(last, input.settings.fill === "close" ? "close" : "open");
     equity[last] = account.equityAt(last);
     for (let k = before; k < account.orders.length; k++) {
       const o = account.orders[k]!;

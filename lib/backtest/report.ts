@@ -101,7 +101,7 @@ export function buildReport(input: EngineInput, output: EngineOutput, path: Back
     `Warm-up: the first ${output.warmup + 1} bar${output.warmup === 0 ? "" : "s"} (until every indicator has a value) place no orders; Buy & Hold starts at bar ${output.warmup}.`,
   );
   if (s.slippage_bps > 0) all.push(`Slippage: market fills ${s.slippage_bps} bps worse than the price.`);
-  if (s.close_at_end) all.push("Positions still open at the end are closed at the last bar's open.");
+  if (s.close_at_end) all.push(`Positions still open at the end are closed at the last bar's ${s.fill === "close" ? "close" : "open"}.`);
   for (const f of output.failures.slice(0, 5)) {
     all.push(`Node "${f.nodeId}" failed on ${f.bars} bar${f.bars === 1 ? "" : "s"} after the warm-up (first at bar ${f.firstBar}): ${f.message}`);
   }
@@ -121,5 +121,6 @@ export function buildReport(input: EngineInput, output: EngineOutput, path: Back
     notes: all,
     warmup: output.warmup,
     bars: n,
+    node_versions: Object.fromEntries(input.compiled.blocks.map((b) => [`${b.category}/${b.type}`, b.def.version ?? 1])),
   };
 }

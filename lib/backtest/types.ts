@@ -175,6 +175,8 @@ export interface BacktestReport {
   notes: string[];
   warmup: number;
   bars: number;
+  /** The version of every node type the graph used ("actions/buy": 2), so a stored backtest keeps its meaning. */
+  node_versions?: Record<string, number>;
 }
 
 /** Where a backtest's bars come from (the API's `data`, or one entry of its `by_node` map). */

@@ -73,6 +73,8 @@ function orderNode(side: OrderSide): AnyNodeDefinition {
       { name: "price", type: "number", description: "Limit price; empty for a market order" },
     ],
     outputs: [{ name: "order", type: "order" }],
+    // 2: the venue follows the provider by default; the amount may be a quote value or a percent of equity.
+    version: 2,
     properties: [
       venueProperty,
       symbolProperty,
@@ -194,6 +196,8 @@ export const actionNodes: AnyNodeDefinition[] = [
       { name: "order", type: "order" },
     ],
     outputs: [{ name: "cancelled", type: "boolean" }],
+    // 2: the venue follows the provider by default.
+    version: 2,
     properties: [venueProperty, symbolProperty, { kind: "string", name: "order_id", label: "Order id", default: "", maxLength: 200 }],
     async run({ inputs, props, services, signal }) {
       if (!signalOf(inputs)) return { cancelled: false };

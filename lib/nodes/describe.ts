@@ -9,6 +9,8 @@ export interface NodeDescriptor {
   type: string;
   label: string;
   description: string;
+  /** The meaning's version (see NodeDefinition.version). */
+  version: number;
   /** Ports with default properties; `dynamicOutputs`/`dynamicInputs` say they follow the properties. */
   inputs: readonly PortSpec[];
   outputs: readonly PortSpec[];
@@ -24,6 +26,7 @@ export function describeNode(def: AnyNodeDefinition): NodeDescriptor {
     type: def.type,
     label: def.label,
     description: def.description,
+    version: def.version ?? 1,
     inputs: resolvePorts(def.inputs, props),
     outputs: resolvePorts(def.outputs, props),
     dynamicInputs: typeof def.inputs === "function",

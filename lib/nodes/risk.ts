@@ -42,6 +42,8 @@ function riskGate<P extends PropertyValues>(spec: {
     inputs: [...GATE_INPUTS, ...(spec.extraInputs ?? [])],
     outputs: GATE_OUTPUTS,
     properties: [{ kind: "number", name: "amount", label: "Amount", default: 10, min: 0 }, ...spec.properties],
+    // 2: a venue property follows the provider by default.
+    ...(spec.properties.some((p) => p.name === "venue") ? { version: 2 } : {}),
     async run(ctx) {
       const wanted = optionalNumber(ctx.inputs, "amount") ?? 0;
       if (wanted < 0) throw new Error(`input "amount" must not be negative, got ${wanted}`);
@@ -78,6 +80,8 @@ function exitRule(type: "stop_loss" | "take_profit"): AnyNodeDefinition {
       { name: "exit", type: "boolean" },
       { name: "amount", type: "number", description: "Quantity to sell: the position held" },
     ],
+    // 2: the venue follows the provider by default.
+    version: 2,
     properties: [venueProperty, symbolProperty, { kind: "number", name: "percent", label: stop ? "Stop (%)" : "Target (%)", default: stop ? 5 : 10, min: 0.01, max: 1000 }],
     async run({ inputs, props, services, signal }) {
       const market = marketOf(props);

@@ -30,6 +30,8 @@ export const strategyNodes: AnyNodeDefinition[] = [
       { name: "average_price", type: "number" },
       { name: "unrealized_pnl", type: "number" },
     ],
+    // 2: the venue follows the provider by default.
+    version: 2,
     properties: [venueProperty, symbolProperty],
     async run({ props, services, signal }) {
       const market = marketOf(props);
@@ -83,6 +85,8 @@ export const strategyNodes: AnyNodeDefinition[] = [
       { name: "orders", type: "any", description: "The orders placed" },
       { name: "placed", type: "number" },
     ],
+    // 2: the venue follows the provider by default.
+    version: 2,
     properties: [
       venueProperty,
       symbolProperty,
@@ -123,6 +127,8 @@ export const strategyNodes: AnyNodeDefinition[] = [
       { name: "bid", type: "order" },
       { name: "ask", type: "order" },
     ],
+    // 2: the venue follows the provider by default.
+    version: 2,
     properties: [
       venueProperty,
       symbolProperty,

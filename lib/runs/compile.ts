@@ -1,4 +1,5 @@
 import { catalog } from "../nodes";
+import { resolveMarkets } from "../nodes/market-props";
 import { validateWorkflow, type CompiledWorkflow } from "../workflow/validate";
 import { RunRefusal } from "./errors";
 
@@ -13,5 +14,7 @@ export function compileWorkflow(document: unknown): CompiledWorkflow {
     const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : "";
     throw new RunRefusal("invalid_workflow", `invalid workflow: ${problems.slice(0, 3).map((p) => p.message).join("; ")}${more}`, problems);
   }
+  const warnings = resolveMarkets(result.workflow);
+  if (warnings.length > 0) result.workflow.warnings = warnings;
   return result.workflow;
 }

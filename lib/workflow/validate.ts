@@ -48,6 +48,8 @@ export interface CompiledWorkflow {
   indegree: number[];
   /** A topological order, ties broken by block order. */
   order: number[];
+  /** Things worth telling the user that do not stop a run (a node trading a market no provider reads). */
+  warnings?: { blockId: string; message: string }[];
 }
 
 export type ValidationResult = { ok: true; workflow: CompiledWorkflow } | { ok: false; problems: Problem[] };

@@ -92,6 +92,7 @@ describe("/api/backtests", () => {
     expect(record.data[0]).toMatchObject({ source: "dataset", bars: 1440, nodes: ["market"] });
     expect(record.price.bars).toHaveLength(1440);
     expect(record.indicators.map((i) => i.nodeId).sort()).toEqual(["fast", "slow"]);
+    expect(record.node_versions).toMatchObject({ "actions/buy": 2, "indicators/ema": 1, "providers/binance": 1 });
 
     const got = (await (await backtestById.GET(jsonRequest("GET", `/api/backtests/${record.id}`), params({ id: record.id }))).json()) as BacktestRecord;
     expect(got.trades).toEqual(record.trades);
