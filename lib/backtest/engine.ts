@@ -69,7 +69,8 @@ const NUMERIC_OUTPUTS = 3;
 
 /** The account and market a run over `input` starts with; shared with the compiled path. */
 export function accountFor(input: EngineInput): BacktestAccount {
-  const specs: MarketSpec[] = input.markets.map((m) => ({ key: m.key, bars: m.bars, fee: m.fee, allowShort: m.allowShort, stepSize: m.stepSize, ...(m.funding ? { funding: m.funding } : {}) }));
+  // Funding is paid on perpetual positions only; a spot market's funding series is there to be read.
+  const specs: MarketSpec[] = input.markets.map((m) => ({ key: m.key, bars: m.bars, fee: m.fee, allowShort: m.allowShort, stepSize: m.stepSize, ...(m.funding && /-PERP$/i.test(m.key) ? { funding: m.funding } : {}) }));
   const s = input.settings;
   return new BacktestAccount(specs, { cash: s.cash, slippageBps: s.slippage_bps, fill: s.fill, stopLossPct: s.stop_loss_pct ?? null, takeProfitPct: s.take_profit_pct ?? null });
 }

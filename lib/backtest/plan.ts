@@ -81,29 +81,29 @@ export function alignSeries(series: LoadedSeries[]): { series: LoadedSeries[]; d
 export function engineMarkets(workflow: CompiledWorkflow, series: LoadedSeries[], settings: FullSettings): { markets: EngineMarket[]; notes: string[] } {
   const notes: string[] = [];
   const traded = tradedMarkets(workflow);
-  const markets = series.map((s): EngineMarket => {
-    const first = s.readers[0]!;
-    const keys = new Set(s.readers.map((r) => r.key));
+  const marketFor = (s: LoadedSeries, at: { venue: Venue; symbol: string; key: string }, keys: string[]): EngineMarket => {
     const venueData = s.kind !== "dataset";
-    const perp = s.readers.some((r) => isPerpetual(r.venue, r.symbol));
+    const perp = isPerpetual(at.venue, at.symbol);
     // Spot venues stay long-only; a dataset or the simulated market may short when the settings allow.
     const allowShort = s.kind === "venue" ? perp : (settings.allow_short ?? (s.kind === "dataset" || perp));
     const fee =
       settings.commission_pct !== null
         ? ((pct: number) => (q: number, p: number) => (q * p * pct) / 100)(settings.commission_pct)
         : venueData
-          ? VENUE_FEES[first.venue].fee
+          ? VENUE_FEES[at.venue].fee
           : () => 0;
-    return { key: first.key, keys: [...keys], bars: s.bars, ...(s.funding ? { funding: s.funding } : {}), fee, allowShort, stepSize: venueData ? QUANTITY_STEP[first.venue] : 0 };
-  });
+    return { key: at.key, keys, bars: s.bars, ...(s.funding ? { funding: s.funding } : {}), fee, allowShort, stepSize: venueData ? QUANTITY_STEP[at.venue] : 0 };
+  };
+  const markets = series.map((s) => marketFor(s, s.readers[0]!, [...new Set(s.readers.map((r) => r.key))]));
   const known = new Set(markets.flatMap((m) => m.keys));
   for (const t of traded) {
     if (known.has(t.key)) continue;
-    if (markets.length === 1) {
-      markets[0]!.keys.push(t.key);
-      notes.push(`Node "${t.nodeId}" names ${t.venue} ${t.symbol}, which no provider reads: the backtest fills it on ${markets[0]!.key.replace(":", " ")}'s data.`);
-    }
     known.add(t.key);
+    if (markets.length !== 1) continue;
+    // With one source, a market no provider reads (a perpetual beside its spot, a demo default) is its own
+    // position priced on that source's bars.
+    markets.push(marketFor(series[0]!, t, [t.key]));
+    notes.push(`Node "${t.nodeId}" trades ${t.venue} ${t.symbol}, which no provider reads: the backtest prices it on ${series[0]!.summary.label}'s bars.`);
   }
   const m0 = markets[0];
   if (m0) {

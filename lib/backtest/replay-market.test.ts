@@ -95,7 +95,8 @@ describe("ReplayMarket: nothing after the current bar", () => {
       expect([f.rate, f.nextTime]).toEqual(expected[t]);
       expect(f.intervalHours).toBe(8);
     }
-    await expect(market.getFunding(SPOT)).rejects.toThrow("binance BTCUSDT is not a perpetual, so it has no funding rate");
+    // Another venue has no perpetuals to read funding from.
+    await expect(market.getFunding({ venue: "kalshi", symbol: "X" })).rejects.toThrow();
   });
 
   it("keeps the last MAX_WINDOW bars: after 1,005 bars a limit of 1000 gives bars 5..1004", async () => {

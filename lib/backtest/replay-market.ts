@@ -110,7 +110,8 @@ export class ReplayMarket implements MarketData {
 
   async getFunding(market: MarketRef): Promise<Funding> {
     const { i, close, time } = this.current(market);
-    if (market.venue !== "binance" || !/-PERP$/i.test(market.symbol)) throw new Error(`${market.venue} ${market.symbol} is not a perpetual, so it has no funding rate`);
+    // A spot symbol reads its perpetual's funding, as the venue clients and the simulated market do.
+    if (market.venue !== "binance") throw new Error(`${market.venue} has no perpetual futures, so no funding rate`);
     const f = this.series[i]!.funding;
     let rate = 0;
     let next = time + 8 * 3_600_000;

@@ -34,3 +34,20 @@ export function simulatedBars(market: MarketRef, interval: CandleInterval, count
   }
   return bars;
 }
+
+const EIGHT_HOURS = 8 * 3_600_000;
+
+/** The simulated market's funding of a perpetual at every 8-hour funding time from `from` to `to`. */
+export async function simulatedFunding(symbol: string, from: number, to: number, seed?: number): Promise<{ time: Float64Array; rate: Float64Array }> {
+  const first = Math.ceil(from / EIGHT_HOURS) * EIGHT_HOURS;
+  const count = first > to ? 0 : Math.floor((to - first) / EIGHT_HOURS) + 1;
+  const time = new Float64Array(count);
+  const rate = new Float64Array(count);
+  for (let k = 0; k < count; k++) {
+    const t = first + k * EIGHT_HOURS;
+    const f = await new SimulatedMarket({ now: t, ...(seed === undefined ? {} : { seed }) }).getFunding({ venue: "binance", symbol });
+    time[k] = t;
+    rate[k] = f.rate;
+  }
+  return { time, rate };
+}

@@ -3,8 +3,9 @@ import { compileWorkflow } from "../runs/compile";
 import { RunRefusal } from "../runs/errors";
 import { runReference, type EngineInput, type EngineOutput } from "../backtest/engine";
 import { buildReport } from "../backtest/report";
-import { alignSeries, engineMarkets, providerMarkets, type LoadedSeries, type NodeMarket } from "../backtest/plan";
-import { simulatedBars, startOfUtcDay } from "../backtest/simulated";
+import { alignSeries, engineMarkets, providerMarkets, tradedMarkets, type LoadedSeries, type NodeMarket } from "../backtest/plan";
+import { simulatedBars, simulatedFunding, startOfUtcDay } from "../backtest/simulated";
+import { isPerpetual } from "../providers/paper-broker";
 import { withDefaults, type BacktestRequest, type DataSourceInput, type FullSettings } from "../backtest/settings";
 import { parseBarsCsv, CsvError, inferInterval } from "../backtest/csv";
 import { runChecks, type CheckResult } from "../backtest/checks";
@@ -34,7 +35,20 @@ export interface BacktestHooks {
   onProgress?: (p: BacktestProgress) => void;
 }
 
-async function loadSource(source: DataSourceInput, readers: NodeMarket[], hooks: BacktestHooks): Promise<LoadedSeries[]> {
+/**
+ * The perpetual whose funding a Binance series should carry: its own, or its spot's perpetual when a
+ * reader reads funding or the graph trades that perpetual. Null when nothing needs funding.
+ */
+function fundingSymbol(workflow: CompiledWorkflow, readers: NodeMarket[]): string | null {
+  const r = readers[0]!;
+  if (r.venue !== "binance") return null;
+  const perp = /-PERP$/i.test(r.symbol) ? r.symbol : `${r.symbol}-PERP`;
+  const reads = workflow.blocks.some((b) => readers.some((x) => x.nodeId === b.id) && Array.isArray(b.props.enabled_endpoints) && b.props.enabled_endpoints.some((e) => e === "funding_rate" || e === "mark_price"));
+  const trades = tradedMarkets(workflow).some((t) => t.venue === "binance" && t.symbol.toUpperCase() === perp.toUpperCase());
+  return perp === r.symbol || reads || trades ? perp : null;
+}
+
+async function loadSource(source: DataSourceInput, readers: NodeMarket[], hooks: BacktestHooks, fundingOf: string | null): Promise<LoadedSeries[]> {
   const limit = maxBacktestBars();
   if ("dataset_id" in source) {
     const ds = await getDataset(source.dataset_id);
@@ -49,11 +63,16 @@ async function loadSource(source: DataSourceInput, readers: NodeMarket[], hooks:
     // Each distinct market gets its own simulated path, so a several-market strategy sees several markets.
     const byKey = new Map<string, NodeMarket[]>();
     for (const r of readers) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r]);
-    return [...byKey.values()].map((group) => {
+    const out: LoadedSeries[] = [];
+    for (const group of byKey.values()) {
       const m = group[0]!;
       const bars = simulatedBars({ venue: m.venue, symbol: m.symbol }, interval, count, end, seed);
-      return { readers: group, bars, kind: "simulated" as const, summary: summaryOf("simulated", `simulated ${m.venue} ${m.symbol} (seed ${seed ?? 1})`, group, interval, bars) };
-    });
+      // A simulated perpetual pays the simulated market's funding.
+      const perp = isPerpetual(m.venue, m.symbol) ? m.symbol : fundingOf;
+      const funding = perp ? await simulatedFunding(perp, bars.time[0]!, bars.time[bars.length - 1]!, seed) : undefined;
+      out.push({ readers: group, bars, kind: "simulated", ...(funding ? { funding } : {}), summary: summaryOf("simulated", `simulated ${m.venue} ${m.symbol} (seed ${seed ?? 1})`, group, interval, bars) });
+    }
+    return out;
   }
   const from = Date.parse(source.from);
   const to = Date.parse(source.to);
@@ -62,7 +81,7 @@ async function loadSource(source: DataSourceInput, readers: NodeMarket[], hooks:
     const loaded = await loadVenueBars({ venue: source.venue, symbol: source.symbol, interval: source.interval as CandleInterval, from, to }, { signal: hooks.signal });
     if (loaded.bars.length === 0) throw new RunRefusal("no_data", `${source.venue} has no ${source.symbol} ${source.interval} bars between ${source.from} and ${source.to}`, "Pick another range or market.");
     if (loaded.bars.length > limit) throw new RunRefusal("too_many_bars", `${loaded.bars.length} bars are more than the limit of ${limit}`, "Pick a shorter range or a longer interval, or set MAX_BACKTEST_BARS.");
-    const rates = await loadFunding(source.venue, source.symbol, from, to, { signal: hooks.signal });
+    const rates = fundingOf ? await loadFunding(source.venue, fundingOf, from, to, { signal: hooks.signal }) : [];
     const funding = rates.length > 0 ? { time: Float64Array.from(rates, (r) => r.time), rate: Float64Array.from(rates, (r) => r.rate) } : undefined;
     return [{ readers, bars: loaded.bars, kind: "venue", ...(funding ? { funding } : {}), summary: { ...loaded.summary, nodes: readers.map((r) => r.nodeId) } }];
   } catch (error) {
@@ -104,7 +123,7 @@ export async function prepareBacktest(workflow: CompiledWorkflow, data: Backtest
     groups = [{ source: data, readers: providers }];
   }
   const loaded: LoadedSeries[] = [];
-  for (const g of groups) loaded.push(...(await loadSource(g.source, g.readers, hooks)));
+  for (const g of groups) loaded.push(...(await loadSource(g.source, g.readers, hooks, fundingSymbol(workflow, g.readers))));
   return assembleBacktest(workflow, loaded, settings);
 }
 
