@@ -119,6 +119,9 @@ export async function runReference(input: EngineInput, hooks: EngineHooks = {}):
     }
   }
 
+  const tracesOf: (typeof traces | undefined)[] = new Array(blocks.length);
+  for (const tr of traces) (tracesOf[tr.block] ??= []).push(tr);
+
   const equity = new Float64Array(n);
   const failures = new Map<string, { nodeId: string; message: string; bars: number; firstBar: number }>();
   const rejected = new Map<string, number>();
@@ -145,18 +148,19 @@ export async function runReference(input: EngineInput, hooks: EngineHooks = {}):
           firstOk[i] = t;
           if (blocks[i]!.def.warmsUp && --pendingWarm === 0) warmup = t;
         }
+        const own = tracesOf[i];
+        if (own) {
+          const out = r.output as Record<string, unknown> | null;
+          for (const tr of own) {
+            const v = out?.[tr.port];
+            if (typeof v === "number") tr.trace.values[t] = v;
+          }
+        }
       } else if (r.status === "failed" && warmup >= 0 && t > warmup) {
         const key = `${r.nodeId}\u0000${r.error ?? ""}`;
         const f = failures.get(key);
         if (f) f.bars++;
         else failures.set(key, { nodeId: r.nodeId, message: r.error ?? "failed", bars: 1, firstBar: t });
-      }
-    }
-    if (traces.length > 0) {
-      const outputs = new Map(result.results.map((r) => [r.nodeId, r.output as Record<string, unknown> | null]));
-      for (const tr of traces) {
-        const v = outputs.get(blocks[tr.block]!.id)?.[tr.port];
-        if (typeof v === "number") tr.trace.values[t] = v;
       }
     }
     for (; ordersSeen < account.orders.length; ordersSeen++) {
