@@ -92,7 +92,7 @@ export function engineMarkets(workflow: CompiledWorkflow, series: LoadedSeries[]
         : venueData
           ? VENUE_FEES[at.venue].fee
           : () => 0;
-    return { key: at.key, keys, bars: s.bars, ...(s.funding ? { funding: s.funding } : {}), fee, allowShort, stepSize: venueData ? QUANTITY_STEP[at.venue] : 0 };
+    return { key: at.key, keys, bars: s.bars, ...(s.funding ? { funding: s.funding } : {}), fee, allowShort, stepSize: settings.step_size ?? (venueData ? QUANTITY_STEP[at.venue] : 0) };
   };
   const markets = series.map((s) => marketFor(s, s.readers[0]!, [...new Set(s.readers.map((r) => r.key))]));
   const known = new Set(markets.flatMap((m) => m.keys));

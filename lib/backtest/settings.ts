@@ -21,10 +21,12 @@ export const SettingsSchema = z.strictObject({
   book_level_size: num("book_level_size").positive().optional(),
   stop_loss_pct: num("stop_loss_pct").gt(0, "stop_loss_pct must be above 0").lt(100, "stop_loss_pct must be below 100").nullable().optional(),
   take_profit_pct: num("take_profit_pct").gt(0, "take_profit_pct must be above 0").max(10_000).nullable().optional(),
+  /** The quantity step orders are rounded down to; null: the venue's (none for a dataset). */
+  step_size: num("step_size").min(0, "step_size must not be negative").nullable().optional(),
 });
 export type SettingsInput = z.infer<typeof SettingsSchema>;
 
-export type FullSettings = BacktestSettings & { stop_loss_pct: number | null; take_profit_pct: number | null };
+export type FullSettings = BacktestSettings & { stop_loss_pct: number | null; take_profit_pct: number | null; step_size: number | null };
 
 export const DEFAULT_SETTINGS: FullSettings = {
   cash: 10_000,
@@ -38,6 +40,7 @@ export const DEFAULT_SETTINGS: FullSettings = {
   book_level_size: 1_000,
   stop_loss_pct: null,
   take_profit_pct: null,
+  step_size: null,
 };
 
 export function withDefaults(input: SettingsInput | undefined): FullSettings {
