@@ -19,13 +19,14 @@ import { ScheduleControl } from "./schedule-control";
 import { TemplatesDialog } from "./templates-dialog";
 import { VersionsDialog, WorkflowsDialog } from "./workflows-dialog";
 import { ArmDialog, PaperAccountDialog, RunModeSelect } from "./trading";
+import { BacktestPanel } from "@/components/backtest/backtest-panel";
 import type { RunMode } from "@/lib/workflow/definition";
 import styles from "./editor.module.css";
 
 const LAST_WORKFLOW_KEY = "strategy-canvas:last-workflow";
 const GALLERY_OFFERED_KEY = "strategy-canvas:gallery-offered";
 
-type Dialogs = "results" | "credentials" | "workflows" | "versions" | "templates" | "arm" | "paper" | null;
+type Dialogs = "results" | "credentials" | "workflows" | "versions" | "templates" | "arm" | "paper" | "backtest" | null;
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -77,25 +78,31 @@ function Toolbar(props: {
       <span className={styles.saveState} data-testid="save-state" title={dirty ? "Unsaved changes" : "All changes saved"}>
         {dirty ? "● Unsaved" : workflowId ? `Saved · v${version}` : "Not saved yet"}
       </span>
-      <div className={styles.toolGroup}>
-        <button type="button" onClick={props.onNew}>New</button>
-        <button type="button" onClick={() => props.open("templates")}>Templates</button>
-        <button type="button" onClick={() => props.open("workflows")}>Open</button>
-        <button type="button" onClick={props.onSave} title="Ctrl+S">Save</button>
-        <button type="button" onClick={() => props.open("versions")} disabled={!workflowId}>History</button>
-        <button type="button" onClick={props.onImport}>Import</button>
-        <button type="button" onClick={props.onExport}>Export</button>
+      {/* The file and edit tools scroll when the window is narrow; the run controls always stay in view. */}
+      <div className={styles.toolScroll}>
+        <div className={styles.toolGroup}>
+          <button type="button" onClick={props.onNew}>New</button>
+          <button type="button" onClick={() => props.open("templates")}>Templates</button>
+          <button type="button" onClick={() => props.open("workflows")}>Open</button>
+          <button type="button" onClick={props.onSave} title="Ctrl+S">Save</button>
+          <button type="button" onClick={() => props.open("versions")} disabled={!workflowId}>History</button>
+          <button type="button" onClick={props.onImport}>Import</button>
+          <button type="button" onClick={props.onExport}>Export</button>
+        </div>
+        <div className={styles.toolGroup}>
+          <button type="button" onClick={() => editor.getState().undo()} disabled={!canUndo} title="Undo (Ctrl+Z)" aria-label="Undo">↶</button>
+          <button type="button" onClick={() => editor.getState().redo()} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" aria-label="Redo">↷</button>
+          <button type="button" onClick={() => editor.getState().autoLayout()}>Auto-layout</button>
+        </div>
+        <div className={styles.toolGroup}>
+          <button type="button" onClick={() => props.open("credentials")}>Credentials</button>
+          <button type="button" onClick={() => props.open("results")}>Results</button>
+        </div>
       </div>
-      <div className={styles.toolGroup}>
-        <button type="button" onClick={() => editor.getState().undo()} disabled={!canUndo} title="Undo (Ctrl+Z)" aria-label="Undo">↶</button>
-        <button type="button" onClick={() => editor.getState().redo()} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" aria-label="Redo">↷</button>
-        <button type="button" onClick={() => editor.getState().autoLayout()}>Auto-layout</button>
-      </div>
-      <div className={styles.toolGroup}>
-        <button type="button" onClick={() => props.open("credentials")}>Credentials</button>
-        <button type="button" onClick={() => props.open("results")}>Results</button>
+      <div className={`${styles.toolGroup} ${styles.runGroup}`}>
         <ScheduleControl mode={props.mode} />
         <RunModeSelect mode={props.mode} onChange={props.onMode} />
+        <button type="button" onClick={() => props.open("backtest")} title="Replay this strategy on history">Backtest</button>
         <button type="button" className={`${styles.run} ${props.mode === "live" ? styles.modeLive : ""}`} onClick={props.onRun} disabled={running} title="Ctrl+Enter">
           {running ? "Running…" : props.mode === "live" ? "▶ Run LIVE" : "▶ Run Workflow"}
         </button>
@@ -394,6 +401,7 @@ function Workbench() {
         />
       )}
       {dialog === "credentials" && <CredentialsDialog onClose={close} />}
+      {dialog === "backtest" && <BacktestPanel onClose={close} />}
       {dialog === "templates" && (
         <TemplatesDialog
           intro={firstVisit}

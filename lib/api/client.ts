@@ -4,6 +4,7 @@ import type { RunMode } from "../workflow/definition";
 import type { WorkflowDocument } from "../workflow/format";
 import type { NodeResult, RunEvent, RunResult } from "../workflow/events";
 import type { ArmingState, PaperAccountView, ProfileSummary, ScheduleState, WorkflowRecord, WorkflowSummary } from "./types";
+import type { BacktestProgress, BacktestRequest, BacktestResult, BacktestSummary, DatasetSummary } from "./types";
 
 export const queryKeys = {
   nodes: ["nodes"] as const,
@@ -17,6 +18,10 @@ export const queryKeys = {
   schedule: (id: string) => ["workflows", id, "schedule"] as const,
   arming: (id: string) => ["workflows", id, "arm"] as const,
   paper: (id: string) => ["workflows", id, "paper"] as const,
+  datasets: ["datasets"] as const,
+  dataset: (id: string) => ["datasets", id] as const,
+  backtests: (workflowId: string) => ["workflows", workflowId, "backtests"] as const,
+  backtest: (id: string) => ["backtests", id] as const,
 };
 
 export class ApiRequestError extends Error {
@@ -112,6 +117,12 @@ export const api = {
   profiles: (provider?: string) => request<Profile[]>("GET", `/api/credentials/profiles${provider ? `?provider=${encodeURIComponent(provider)}` : ""}`),
   createProfile: (body: { name: string; provider: string; credentials: Record<string, string>; live_capable?: boolean }) => request<Profile>("POST", "/api/credentials/profiles", body),
   deleteProfile: (id: string) => request<void>("DELETE", `/api/credentials/profiles/${encodeURIComponent(id)}`),
+  datasets: () => request<DatasetSummary[]>("GET", "/api/datasets"),
+  dataset: (id: string) => request<DatasetSummary>("GET", `/api/datasets/${encodeURIComponent(id)}`),
+  createDataset: (body: { name: string; csv: string }) => request<DatasetSummary>("POST", "/api/datasets", body),
+  deleteDataset: (id: string) => request<void>("DELETE", `/api/datasets/${encodeURIComponent(id)}`),
+  backtest: (id: string) => request<BacktestResult>("GET", `/api/backtests/${encodeURIComponent(id)}`),
+  backtests: (workflowId: string) => request<BacktestSummary[]>("GET", `/api/workflows/${encodeURIComponent(workflowId)}/backtests`),
 };
 
 /** Parses a Server-Sent Events byte stream into run events, calling `onEvent` for each as it arrives. */
@@ -161,4 +172,61 @@ export async function streamRun(
     throw new ApiRequestError(res.status, err?.error ?? `run request failed (${res.status})`, err?.details ?? null);
   }
   await readRunStream(res.body, options.onEvent);
+}
+
+/** Parses a Server-Sent Events byte stream, calling `onMessage` with each event's name and parsed data. */
+export async function readEventStream(body: ReadableStream<Uint8Array>, onMessage: (event: string, data: unknown) => void): Promise<void> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, "\n");
+    let cut: number;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const chunk = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      let event = "message";
+      const data: string[] = [];
+      for (const line of chunk.split("\n")) {
+        if (line.startsWith("event:")) event = line.slice(6).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(line.startsWith("data: ") ? 6 : 5));
+      }
+      if (data.length > 0) onMessage(event, JSON.parse(data.join("\n")));
+    }
+  }
+}
+
+/**
+ * Runs a backtest, streamed: `onProgress` gets each progress event, the promise the stored record.
+ * Aborting `signal` closes the stream, which stops the backtest on the server. A refusal (4xx) or an
+ * `error` event rejects with an ApiRequestError carrying the server's details.
+ */
+export async function streamBacktest(body: BacktestRequest, options: { signal: AbortSignal; onProgress: (p: BacktestProgress) => void }): Promise<BacktestResult> {
+  const res = await fetch("/api/backtests", {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "text/event-stream" },
+    body: JSON.stringify(body),
+    signal: options.signal,
+  });
+  if (!res.ok || !res.body) {
+    const err = (await res.json().catch(() => null)) as { error?: string; details?: unknown } | null;
+    throw new ApiRequestError(res.status, err?.error ?? `backtest request failed (${res.status})`, err?.details ?? null);
+  }
+  // A server that answers JSON (no streaming) still gives the record.
+  if (!(res.headers.get("content-type") ?? "").includes("text/event-stream")) return (await res.json()) as BacktestResult;
+  let result: BacktestResult | null = null;
+  let failure: ApiRequestError | null = null;
+  await readEventStream(res.body, (event, data) => {
+    if (event === "progress") options.onProgress(data as BacktestProgress);
+    else if (event === "result") result = data as BacktestResult;
+    else if (event === "error") {
+      const err = data as { error?: string; details?: unknown } | null;
+      failure = new ApiRequestError(res.status, err?.error ?? "the backtest failed", err?.details ?? null);
+    }
+  });
+  if (failure) throw failure;
+  if (!result) throw new ApiRequestError(res.status, "the connection closed before the backtest finished", null);
+  return result;
 }

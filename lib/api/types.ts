@@ -1,4 +1,6 @@
 import type { WorkflowDocument } from "../workflow/format";
+import type { BacktestRecord, BacktestSettings, DataRequest } from "../backtest/types";
+import type { CheckResult } from "../backtest/checks";
 
 /** Shapes the API answers with, shared by the server (lib/db) and the browser (lib/api/client). */
 
@@ -82,3 +84,34 @@ export interface PaperAccountView {
   /** Newest first, at most 100. */
   orders: PaperOrderView[];
 }
+
+export type {
+  BacktestProgress,
+  BacktestRecord,
+  BacktestSettings,
+  BacktestSummary,
+  DataRequest,
+  DataSource,
+  DatasetSummary,
+  FillTiming,
+  Stats,
+  Trade,
+} from "../backtest/types";
+
+/** The settings a backtest request may give (POST /api/backtests); the server fills in the rest. */
+export type BacktestSettingsInput = Partial<Pick<BacktestSettings, "cash" | "commission_pct" | "slippage_bps" | "fill" | "allow_short" | "close_at_end">>;
+
+/**
+ * POST /api/backtests. A saved, unchanged workflow goes by `workflow_id` (the backtest is stored under it),
+ * anything else as the editor's document.
+ */
+export type BacktestRequest = ({ workflow_id: string } | { workflow: WorkflowDocument }) & {
+  data: DataRequest;
+  settings?: BacktestSettingsInput;
+  /** Also run the look-ahead and warm-up checks; their result comes back as the record's `check`. */
+  check?: boolean;
+};
+
+/** A backtest record as the API returns it, with the look-ahead and history checks' result when one was asked for. */
+export type BacktestResult = BacktestRecord & { check?: CheckResult };
+export type { CheckResult };
