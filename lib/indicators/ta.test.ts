@@ -132,3 +132,19 @@ describe("input checks", () => {
     expect(ema([1, 2], 5)).toEqual([null, null]);
   });
 });
+
+describe("sma", () => {
+  it("gives exactly trading-signals' SMA, bit for bit", async () => {
+    const { SMA } = await import("trading-signals");
+    let seed = 7;
+    const values = Array.from({ length: 2_000 }, () => {
+      seed = (seed * 16807) % 2147483647;
+      return 30_000 + (seed / 2147483647) * 1_000;
+    });
+    for (const period of [1, 2, 3, 10, 30, 200]) {
+      const ref = new SMA(period);
+      const theirs = values.map((v) => ref.update(v, false) ?? null);
+      expect(sma(values, period)).toEqual(theirs);
+    }
+  });
+});

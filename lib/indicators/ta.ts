@@ -1,7 +1,7 @@
 /**
  * Indicator series computed with trading-signals (MIT), in TA-Lib's conventions so that values can be
  * checked against TA-Lib's own regression tables and its WebAssembly build:
- * - SMA: arithmetic mean of the last `period` values; first value at index period-1.
+ * - SMA: arithmetic mean of the last `period` values (as trading-signals sums them); first value at index period-1.
  * - EMA: k = 2/(period+1), seeded with the SMA of the first `period` values (TA-Lib's default); first value
  *   at index period-1. trading-signals' EMA seeds with the first price, so it is fed that SMA first.
  * - RSI: Wilder's smoothing (trading-signals' default); first value at index `period`.
@@ -10,7 +10,7 @@
  * - Bollinger bands: SMA middle, population standard deviation (divide by N), bands at k deviations.
  * Every function returns one entry per input value, `null` during the warm-up.
  */
-import { BollingerBands, EMA, RSI, SMA } from "trading-signals";
+import { BollingerBands, EMA, RSI } from "trading-signals";
 
 export type Series = (number | null)[];
 
@@ -18,10 +18,25 @@ function assertPeriod(period: number, name = "period"): void {
   if (!Number.isInteger(period) || period < 1) throw new Error(`${name} must be a whole number of at least 1, got ${period}`);
 }
 
+/**
+ * Each value is the sum of the last `period` values, oldest first, divided by `period`: the same
+ * operations in the same order as trading-signals' SMA (so the same bits), without its per-value array
+ * shifting, which made it the hottest function of a backtest.
+ */
 export function sma(values: readonly number[], period: number): Series {
   assertPeriod(period);
-  const ind = new SMA(period);
-  return values.map((v) => ind.update(v, false) ?? null);
+  const n = values.length;
+  const out: Series = new Array(n);
+  for (let i = 0; i < n; i++) {
+    if (i < period - 1) {
+      out[i] = null;
+      continue;
+    }
+    let sum = 0;
+    for (let k = i - period + 1; k <= i; k++) sum += values[k]!;
+    out[i] = sum / period;
+  }
+  return out;
 }
 
 /** EMA seeded with the SMA of its first `period` values, from index `start` of `values`. */
