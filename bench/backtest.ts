@@ -164,7 +164,7 @@ async function main() {
     );
   }
   console.log(
-    `\nmemory: peak RSS ${mb(firstPeak)} after one compiled SMA-cross run on 1M bars (${mb(baseRss)} before it: Node, tsx, the bars); ` +
+    `\nmemory: peak RSS ${mb(firstPeak)} after one compiled SMA-cross run on 1M bars (${mb(baseRss)} before it: Node and the bars); ` +
       `${mb(peakRss)} after all compiled runs (before the reference runs); then RSS ${mb(after.rss)}, heap used ${mb(after.heapUsed)}, typed arrays ${mb(after.arrayBuffers)}`,
   );
   console.log("Linear cost: the marginal rate (bars 250k to 1M over the time they added) is not below the 250k rate; a higher 1M rate is fixed cost (JIT, allocation) amortised.");
