@@ -108,6 +108,9 @@ export function buildReport(input: EngineInput, output: EngineOutput, path: Back
   for (const r of output.ordersRejected.slice(0, 5)) {
     if (!r.reason.startsWith("warm-up")) all.push(`${r.count} order${r.count === 1 ? " was" : "s were"} rejected: ${r.reason}`);
   }
+  let resting = 0;
+  for (const o of output.orders) if (o.state === "cancelled" && o.reason === "end of data") resting++;
+  if (resting > 0) all.push(`${resting} order${resting === 1 ? " was" : "s were"} still resting at the end of the data and ${resting === 1 ? "was" : "were"} cancelled.`);
   if (output.status === "cancelled") all.push(`Stopped after ${n} of ${m0.bars.length} bars: the statistics cover those bars.`);
   return {
     stats,
