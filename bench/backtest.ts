@@ -17,6 +17,7 @@ import { runReference, type EngineInput, type EngineOutput } from "../lib/backte
 import { emptyBars, sliceBars, type Bars } from "../lib/backtest/types";
 import { compileWorkflow } from "../lib/runs/compile";
 import { getTemplate } from "../lib/templates";
+import { mulberry32 } from "../test/bars";
 
 v8.setFlagsFromString("--expose-gc");
 const gc = vm.runInNewContext("gc") as () => void;
@@ -25,16 +26,6 @@ const BARS = 1_000_000;
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const mb = (bytes: number) => `${Math.round(bytes / 1e6)} MB`;
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A seeded geometric random walk of one-minute bars from 30,000, 0.06% per bar. */
 function randomWalk(n: number, seed: number): Bars {

@@ -1,5 +1,6 @@
 "use client";
-import { useEffect, useId, useRef, type ReactNode } from "react";
+import { useId, type ReactNode } from "react";
+import { useModal } from "@/components/ui/use-modal";
 import styles from "./backtest.module.css";
 
 /**
@@ -8,18 +9,7 @@ import styles from "./backtest.module.css";
  */
 export function PanelShell({ title, subtitle, onClose, children, footer }: { title: string; subtitle?: ReactNode; onClose: () => void; children: ReactNode; footer: ReactNode }) {
   const titleId = useId();
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    ref.current?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") {
-        e.stopPropagation();
-        onClose();
-      }
-    };
-    window.addEventListener("keydown", onKey, true);
-    return () => window.removeEventListener("keydown", onKey, true);
-  }, [onClose]);
+  const ref = useModal<HTMLDivElement>(onClose);
   return (
     <div className={styles.overlay}>
       <div className={styles.panel} role="dialog" aria-modal="true" aria-labelledby={titleId} ref={ref} tabIndex={-1}>

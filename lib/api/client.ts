@@ -127,28 +127,25 @@ export const api = {
 
 /** Parses a Server-Sent Events byte stream into run events, calling `onEvent` for each as it arrives. */
 export async function readRunStream(body: ReadableStream<Uint8Array>, onEvent: (e: RunEvent) => void): Promise<void> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let cut: number;
-    while ((cut = buffer.indexOf("\n\n")) >= 0) {
-      const chunk = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      let event = "";
-      let data = "";
-      for (const line of chunk.split("\n")) {
-        if (line.startsWith("event: ")) event = line.slice(7);
-        else if (line.startsWith("data: ")) data += line.slice(6);
-      }
-      if (!data) continue;
-      if (event === "error") throw new Error((JSON.parse(data) as { error: string }).error);
-      onEvent(JSON.parse(data) as RunEvent);
-    }
+  await readEventStream(body, (event, data) => {
+    if (event === "error") throw new Error((data as { error: string }).error);
+    onEvent(data as RunEvent);
+  });
+}
+
+/** POSTs `body` asking for Server-Sent Events; a refusal becomes an ApiRequestError with the server's details. */
+async function postForEvents(url: string, body: unknown, signal: AbortSignal, what: string): Promise<Response & { body: ReadableStream<Uint8Array> }> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "text/event-stream" },
+    body: JSON.stringify(body),
+    signal,
+  });
+  if (!res.ok || !res.body) {
+    const err = (await res.json().catch(() => null)) as { error?: string; details?: unknown } | null;
+    throw new ApiRequestError(res.status, err?.error ?? `${what} request failed (${res.status})`, err?.details ?? null);
   }
+  return res as Response & { body: ReadableStream<Uint8Array> };
 }
 
 /**
@@ -161,16 +158,7 @@ export async function streamRun(
 ): Promise<void> {
   const url = "workflowId" in target ? `/api/workflows/${encodeURIComponent(target.workflowId)}/runs` : "/api/workflow/execute";
   const body = "workflowId" in target ? { mode: options.mode } : { workflow: target.workflow, mode: options.mode };
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "text/event-stream" },
-    body: JSON.stringify(body),
-    signal: options.signal,
-  });
-  if (!res.ok || !res.body) {
-    const err = (await res.json().catch(() => null)) as { error?: string; details?: unknown } | null;
-    throw new ApiRequestError(res.status, err?.error ?? `run request failed (${res.status})`, err?.details ?? null);
-  }
+  const res = await postForEvents(url, body, options.signal, "run");
   await readRunStream(res.body, options.onEvent);
 }
 
@@ -204,16 +192,7 @@ export async function readEventStream(body: ReadableStream<Uint8Array>, onMessag
  * `error` event rejects with an ApiRequestError carrying the server's details.
  */
 export async function streamBacktest(body: BacktestRequest, options: { signal: AbortSignal; onProgress: (p: BacktestProgress) => void }): Promise<BacktestResult> {
-  const res = await fetch("/api/backtests", {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "text/event-stream" },
-    body: JSON.stringify(body),
-    signal: options.signal,
-  });
-  if (!res.ok || !res.body) {
-    const err = (await res.json().catch(() => null)) as { error?: string; details?: unknown } | null;
-    throw new ApiRequestError(res.status, err?.error ?? `backtest request failed (${res.status})`, err?.details ?? null);
-  }
+  const res = await postForEvents("/api/backtests", body, options.signal, "backtest");
   // A server that answers JSON (no streaming) still gives the record.
   if (!(res.headers.get("content-type") ?? "").includes("text/event-stream")) return (await res.json()) as BacktestResult;
   let result: BacktestResult | null = null;

@@ -1,24 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { HOUR, T0, hourlyBars, type Row } from "@/test/bars";
 import { BacktestAccount, type AccountSettings, type MarketSpec, type Side, type Sizing } from "./account";
-import { emptyBars, type Bars } from "./types";
 
-const T0 = Date.UTC(2024, 0, 1);
-const HOUR = 3_600_000;
-type Row = [open: number, high: number, low: number, close: number];
 
-/** Bars from [open, high, low, close] rows, one an hour from T0. */
-function barsOf(rows: Row[]): Bars {
-  const b = emptyBars(rows.length);
-  rows.forEach(([o, h, l, c], i) => {
-    b.time[i] = T0 + i * HOUR;
-    b.open[i] = o;
-    b.high[i] = h;
-    b.low[i] = l;
-    b.close[i] = c;
-    b.volume[i] = 1;
-  });
-  return b;
-}
+const barsOf = (rows: Row[]) => hourlyBars(rows, () => 1);
 
 const flat = (p: number): Row => [p, p, p, p];
 const noFee = () => 0;

@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { fixtureBars } from "@/test/bars";
 import { catalog, createCatalog } from "../nodes";
 import { defineNode } from "../workflow/definition";
 import { validateWorkflow } from "../workflow/validate";
@@ -9,19 +8,8 @@ import { runReference, type EngineInput } from "./engine";
 import { runChecks } from "./checks";
 import { ReplayMarket } from "./replay-market";
 import { withDefaults } from "./settings";
-import { emptyBars } from "./types";
 
-const raw = JSON.parse(readFileSync(path.join(__dirname, "../../test/fixtures/candles/btcusdt-1m-1440.json"), "utf8")) as { openTimeInMillis: number; open: string; high: string; low: string; close: string; volume: string }[];
-const N = 400;
-const bars = emptyBars(N);
-raw.slice(0, N).forEach((c, i) => {
-  bars.time[i] = c.openTimeInMillis;
-  bars.open[i] = Number(c.open);
-  bars.high[i] = Number(c.high);
-  bars.low[i] = Number(c.low);
-  bars.close[i] = Number(c.close);
-  bars.volume[i] = Number(c.volume);
-});
+const bars = fixtureBars("btcusdt-1m-1440.json", 400);
 
 /**
  * A deliberately leaky node, for this test only: it peeks at the next bar's close through the replay

@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { fixtureBars, mulberry32 } from "@/test/bars";
 import { catalog } from "../nodes";
 import { compileWorkflow } from "../runs/compile";
 import { TEMPLATES } from "../templates";
@@ -21,30 +20,7 @@ import { emptyBars, STAT_NAMES, type Bars } from "./types";
 
 // ---- Data ----
 
-function fixture(name: string): Bars {
-  const rows = JSON.parse(readFileSync(path.resolve(__dirname, "../../test/fixtures/candles", name), "utf8")) as Record<string, string | number>[];
-  const b = emptyBars(rows.length);
-  rows.forEach((r, i) => {
-    b.time[i] = Number(r.openTimeInMillis ?? r.time);
-    b.open[i] = Number(r.open);
-    b.high[i] = Number(r.high);
-    b.low[i] = Number(r.low);
-    b.close[i] = Number(r.close);
-    b.volume[i] = Number(r.volume);
-  });
-  return b;
-}
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const fixture = (name: string): Bars => fixtureBars(name);
 
 /**
  * A seeded walk of `n` one-minute bars. `tick` rounds every price to a grid, and `flat` is the chance a

@@ -10,7 +10,7 @@ import { IndexHeap } from "../workflow/graph";
 import type { CompiledBlock, CompiledWorkflow } from "../workflow/validate";
 import type { BacktestAccount, Side, Sizing } from "./account";
 import { accountFor, finish, yieldToEventLoop, type EngineHooks, type EngineInput, type EngineOutput, type IndicatorTrace } from "./engine";
-import { MAX_WINDOW, ReplayMarket } from "./replay-market";
+import { MAX_WINDOW, ReplayMarket, lastAtOrBefore } from "./replay-market";
 
 /**
  * The compiled path: the graph compiled once into a synchronous step per node, run bar by bar over the
@@ -1843,16 +1843,7 @@ function badIn(v: View): number {
 
 function fundingRate(f: { time: Float64Array; rate: Float64Array } | undefined, time: number): number {
   if (!f || f.time.length === 0) return 0;
-  let lo = 0;
-  let hi = f.time.length - 1;
-  let at = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (f.time[mid]! <= time) {
-      at = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
+  const at = lastAtOrBefore(f.time, time);
   return at >= 0 ? f.rate[at]! : 0;
 }
 

@@ -1,26 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { HOUR, T0, hourlyBars, type Row } from "@/test/bars";
 import { compile, type TestBlock, type Wire } from "../nodes/test-kit";
 import type { NodeRunContext } from "../workflow/definition";
 import type { CompiledWorkflow } from "../workflow/validate";
 import { runReference, type EngineInput } from "./engine";
-import { emptyBars, type BacktestSettings, type Bars } from "./types";
+import type { BacktestSettings, Bars } from "./types";
 
-const T0 = Date.UTC(2024, 0, 1);
-const HOUR = 3_600_000;
 
-/** Bars from [open, high, low, close] rows, one an hour from T0. */
-function barsOf(rows: [number, number, number, number][]): Bars {
-  const b = emptyBars(rows.length);
-  rows.forEach(([o, h, l, c], i) => {
-    b.time[i] = T0 + i * HOUR;
-    b.open[i] = o;
-    b.high[i] = h;
-    b.low[i] = l;
-    b.close[i] = c;
-    b.volume[i] = 100;
-  });
-  return b;
-}
+const barsOf = (rows: Row[]) => hourlyBars(rows);
 
 // Closes 10, 10, 16, 4, 16, 4, 10, 10. SMA(3) from bar 2: 12, 10, 12, 8, 10, 8.
 // "SMA > 11" holds on bar 2 (still the warm-up) and on bar 4 only.

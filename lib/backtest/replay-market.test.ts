@@ -1,25 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { HOUR, T0, hourlyBars, type Row } from "@/test/bars";
 import { MAX_WINDOW, ReplayMarket, type BookModel, type ReplaySeries } from "./replay-market";
-import { emptyBars, type Bars } from "./types";
+import type { Bars } from "./types";
 
-const T0 = Date.UTC(2024, 0, 1);
-const HOUR = 3_600_000;
 const SPOT = { venue: "binance" as const, symbol: "BTCUSDT" };
 const PERP = { venue: "binance" as const, symbol: "BTCUSDT-PERP" };
 
-/** Bars from [open, high, low, close] rows, one an hour from T0; volume is 10 x (index + 1). */
-function barsOf(rows: [number, number, number, number][]): Bars {
-  const b = emptyBars(rows.length);
-  rows.forEach(([o, h, l, c], i) => {
-    b.time[i] = T0 + i * HOUR;
-    b.open[i] = o;
-    b.high[i] = h;
-    b.low[i] = l;
-    b.close[i] = c;
-    b.volume[i] = 10 * (i + 1);
-  });
-  return b;
-}
+/** Volume is 10 x (index + 1). */
+const barsOf = (rows: Row[]) => hourlyBars(rows, (i) => 10 * (i + 1));
 
 // Closes rise 100, 110, ... so any later bar would be visible in a price as well as in a time.
 const ROWS: [number, number, number, number][] = [

@@ -25,6 +25,21 @@ export interface BookModel {
 /** The most candles a provider node can ask for (its candle_limit's maximum). */
 export const MAX_WINDOW = 1000;
 
+/** The index of the last of the ascending `times` at or before `time`, or -1. */
+export function lastAtOrBefore(times: Float64Array, time: number): number {
+  let lo = 0;
+  let hi = times.length - 1;
+  let at = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! <= time) {
+      at = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return at;
+}
+
 export function marketKey(m: MarketRef): string {
   return `${m.venue}:${m.symbol}`;
 }
@@ -117,16 +132,7 @@ export class ReplayMarket implements MarketData {
     let next = time + 8 * 3_600_000;
     if (f && f.time.length > 0) {
       // The latest funding at or before the current bar; the next one after it.
-      let lo = 0;
-      let hi = f.time.length - 1;
-      let at = -1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (f.time[mid]! <= time) {
-          at = mid;
-          lo = mid + 1;
-        } else hi = mid - 1;
-      }
+      const at = lastAtOrBefore(f.time, time);
       if (at >= 0) rate = f.rate[at]!;
       if (at + 1 < f.time.length) next = f.time[at + 1]!;
     }

@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { useThrowawayDatabase } from "@/test/db";
 import { jsonRequest, params } from "@/test/http";
 import { barsToCsv } from "@/lib/backtest/csv";
-import { emptyBars, STAT_NAMES, type BacktestRecord, type BacktestSummary, type DatasetSummary } from "@/lib/backtest/types";
+import { fixtureBars } from "@/test/bars";
+import { STAT_NAMES, type BacktestRecord, type BacktestSummary, type DatasetSummary } from "@/lib/backtest/types";
 import * as backtests from "./route";
 import * as backtestById from "./[id]/route";
 import * as datasets from "../datasets/route";
@@ -16,23 +17,7 @@ beforeAll(() => {
   useThrowawayDatabase();
 });
 
-const raw = JSON.parse(readFileSync(path.join(__dirname, "../../../test/fixtures/candles/btcusdt-1m-1440.json"), "utf8")) as {
-  openTimeInMillis: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string;
-}[];
-const bars = emptyBars(raw.length);
-raw.forEach((c, i) => {
-  bars.time[i] = c.openTimeInMillis;
-  bars.open[i] = Number(c.open);
-  bars.high[i] = Number(c.high);
-  bars.low[i] = Number(c.low);
-  bars.close[i] = Number(c.close);
-  bars.volume[i] = Number(c.volume);
-});
+const bars = fixtureBars("btcusdt-1m-1440.json");
 const csv = barsToCsv(bars);
 const template = JSON.parse(readFileSync(path.join(__dirname, "../../../lib/templates/ema-cross.json"), "utf8")) as { workflow: unknown };
 
