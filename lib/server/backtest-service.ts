@@ -2,6 +2,7 @@ import "server-only";
 import { compileWorkflow } from "../runs/compile";
 import { RunRefusal } from "../runs/errors";
 import { runReference, type EngineInput, type EngineOutput } from "../backtest/engine";
+import { compileBacktest, runCompiled } from "../backtest/compiled";
 import { buildReport } from "../backtest/report";
 import { alignSeries, engineMarkets, providerMarkets, tradedMarkets, type LoadedSeries, type NodeMarket } from "../backtest/plan";
 import { simulatedBars, simulatedFunding, startOfUtcDay } from "../backtest/simulated";
@@ -153,13 +154,9 @@ export function assembleBacktest(workflow: CompiledWorkflow, loaded: LoadedSerie
 
 /** Runs the engine on prepared input: the compiled path when the graph has one, else the reference path. */
 export async function runEngine(input: EngineInput, hooks: BacktestHooks = {}): Promise<{ output: EngineOutput; path: "compiled" | "reference"; reason?: string }> {
-  const compiled = await import("../backtest/compiled").catch(() => null);
-  if (compiled) {
-    const plan = compiled.compileBacktest(input.compiled);
-    if (plan.ok) return { output: await compiled.runCompiled(input, plan.plan, hooks), path: "compiled" };
-    return { output: await runReference(input, hooks), path: "reference", reason: plan.reason };
-  }
-  return { output: await runReference(input, hooks), path: "reference", reason: "the compiled path is not available" };
+  const plan = compileBacktest(input.compiled);
+  if (plan.ok) return { output: await runCompiled(input, plan.plan, hooks), path: "compiled" };
+  return { output: await runReference(input, hooks), path: "reference", reason: plan.reason };
 }
 
 /** Runs a backtest request end to end and stores it. */
